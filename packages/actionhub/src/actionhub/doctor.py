@@ -1,0 +1,109 @@
+"""``actionhub doctor``: reports which assets and optional components are available, and how to fix gaps."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from actionhub import assets
+
+# Environment variables holding site credentials (names only: values are never printed).
+CREDENTIALS = {
+    "shutterstock": ("SHUTTERSTOCK_CLIENT_ID", "SHUTTERSTOCK_CLIENT_SECRET"),
+    "pexels": ("PEXELS_API_KEY",),
+    "pixabay": ("PIXABAY_API_KEY",),
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    """Outcome of one check.
+
+    Attributes:
+        name: What was checked.
+        required: Whether ``doctor`` fails when it is missing.
+        ok: Whether it is available.
+        detail: Where it came from, or what is wrong.
+        fix: What to do when it is missing.
+    """
+
+    name: str
+    required: bool
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def _asset(name: str, probe: Callable[[], object], fix: str) -> Check:
+    try:
+        return Check(name, True, True, str(probe()))
+    except assets.MissingAssetError as exc:
+        return Check(name, True, False, str(exc).split(";")[0], fix)
+
+
+def _vectors_probe() -> str:
+    kv = assets.load_vectors()
+    return f"{assets.DEFAULT_VECTORS}: {len(kv.index_to_key)} words x {kv.vector_size}-d"
+
+
+def _module(name: str, module: str, required: bool, fix: str) -> Check:
+    spec = importlib.util.find_spec(module)
+    where = spec.origin if spec is not None else "not importable"
+    return Check(name, required, spec is not None, str(where), fix)
+
+
+def _gpu() -> Check:
+    # Probed in a subprocess: actionhub itself never imports torch.
+    if importlib.util.find_spec("torch") is None:
+        return Check("GPU (coco training)", False, False, "torch not installed", "make setup")
+    code = "import torch; print(torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    name = out.stdout.strip()
+    return Check("GPU (coco training)", False, bool(name), name or "no CUDA device: coco trains on CPU",
+                 "optional; install a CUDA build of torch 2.13.0 on a GPU machine")
+
+
+def _credentials() -> list[Check]:
+    checks = []
+    for site, names in CREDENTIALS.items():
+        present = [n for n in names if os.environ.get(n)]
+        ok = len(present) == len(names)
+        checks.append(Check(f"credentials: {site}", False, ok,
+                            "set" if ok else f"unset: {', '.join(n for n in names if n not in present)}",
+                            f"export {' '.join(f'{n}=...' for n in names)} to harvest from {site}"))
+    return checks
+
+
+def run_checks() -> list[Check]:
+    """Runs every check; never raises for a missing component."""
+    setup = assets.SETUP_HINT
+    return [
+        _asset("NLTK WordNet", lambda: assets.nltk_resource("wordnet"), setup),
+        _asset("NLTK stop words", lambda: assets.nltk_resource("stopwords"), setup),
+        _asset("word vectors", _vectors_probe, setup),
+        _asset("text encoder", assets.resolve_encoder, setup),
+        _module("spaCy lookups", "spacy_lookups_data", True, setup),
+        _module("datasets", "datasets", True, setup),
+        _gpu(),
+        *_credentials(),
+        Check("apt-get (WordNet from Debian)", False, shutil.which("apt-get") is not None,
+              shutil.which("apt-get") or "absent", "needed only to set up WordNet without internet"),
+    ]
+
+
+def report(checks: list[Check]) -> tuple[str, int]:
+    """Formats checks as a table; returns the text and the exit code (1 if a required one is missing)."""
+    lines = []
+    for c in checks:
+        mark = "ok" if c.ok else ("MISSING" if c.required else "absent")
+        kind = "required" if c.required else "optional"
+        lines.append(f"[{mark:>7}] {c.name:<32} ({kind}) {c.detail}")
+        if not c.ok and c.fix:
+            lines.append(f"{'':>10} fix: {c.fix}")
+    failed = any(c.required and not c.ok for c in checks)
+    return "\n".join(lines), int(failed)

