@@ -1,0 +1,155 @@
+"""The benchmark's only contact with the project's packages: one small function per dependency.
+
+Each function imports lazily, so a missing or renamed piece fails that experiment (recorded as "not run"
+with the error) instead of the whole benchmark, and a rename upstream is a one-line change here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+# (texts, action names) -> (len(names), len(texts)) relevance scores.
+MatrixScorer = Callable[[Sequence[str], Sequence[str]], np.ndarray]
+
+
+# -- actionhub.relevance (experiment 1) ---------------------------------------------------------------------
+
+def relevance_scorers() -> dict[str, MatrixScorer]:
+    """Every scorer of ``actionhub.relevance.SCORERS`` as a (names x texts) score-matrix function.
+
+    The registry's scorers score (description, its action) pairs; ranking all N sentences for all A actions
+    through that interface would encode each sentence A times. Both registered scorers are cosines of
+    embeddings, so the matrix comes from the same embedding code (``WordVectors.mean_vectors`` and
+    ``Encoder.encode``) in one product; :func:`check_against_registry` verifies it against the pair scorer.
+    """
+    from actionhub import relevance
+
+    def word_vectors(texts: Sequence[str], names: Sequence[str]) -> np.ndarray:
+        from actionhub.assets import load_vectors
+
+        vectors = relevance.WordVectors(load_vectors(), relevance.english_stop_words())
+        t = relevance.unit_rows(vectors.mean_vectors(list(texts))[0])  # (N, 50)
+        a = relevance.unit_rows(vectors.mean_vectors(list(names))[0])  # (A, 50)
+        return (a @ t.T).astype(np.float32)
+
+    def encoder(texts: Sequence[str], names: Sequence[str]) -> np.ndarray:
+        from actionhub.encoder import Encoder
+
+        model = Encoder.load()
+        return (model.encode(list(names)) @ model.encode(list(texts)).T).astype(np.float32)  # unit rows
+
+    fast = {"word_vectors": word_vectors, "encoder": encoder}
+    return {name: fast.get(name, _pairwise(factory)) for name, factory in relevance.SCORERS.items()}
+
+
+def _pairwise(factory: Callable[[], Any]) -> MatrixScorer:
+    """Fallback for a scorer with no matrix form: one registry call per action over all texts."""
+
+    def matrix(texts: Sequence[str], names: Sequence[str]) -> np.ndarray:
+        import pyarrow as pa
+
+        scorer, column = factory(), pa.array(list(texts), pa.string())
+        return np.stack([scorer(column, np.full(len(texts), a), {a: n}) for a, n in enumerate(names)])
+
+    return matrix
+
+
+def check_against_registry(name: str, matrix: np.ndarray, texts: Sequence[str], names: Sequence[str],
+                           sample: int = 64, seed: int = 0) -> float:
+    """Largest |matrix entry - registry pair score| over a random sample of (action, text) pairs."""
+    import pyarrow as pa
+
+    from actionhub import relevance
+
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, len(names), sample)
+    t = rng.integers(0, len(texts), sample)
+    pair = relevance.SCORERS[name]()(pa.array([texts[i] for i in t], pa.string()), a,
+                                     dict(enumerate(names)))
+    return float(np.max(np.abs(matrix[a, t] - pair)))
+
+
+# -- actionhub.pipeline (experiment 2) ----------------------------------------------------------------------
+
+def build_from_corpus(corpus: Path, out_dir: Path, source: str, max_items: int) -> Path:
+    """``actionhub build --sources SOURCE --site corpus --base-url CORPUS --out OUT_DIR``; returns the dataset dir."""
+    from actionhub.pipeline import BuildConfig, build
+
+    config = BuildConfig(sources=source, site="corpus", base_url=str(corpus), out=str(out_dir),
+                         max_items=max_items, progress=False)
+    build(config)
+    return out_dir
+
+
+def read_published(dataset_dir: Path) -> tuple[list[dict], list[dict]]:
+    """(descriptions rows, actions rows) of a published ActionHub dataset directory, via ``datasets``."""
+    from datasets import load_dataset
+
+    descriptions = load_dataset(str(dataset_dir), "descriptions", split="train")
+    actions = load_dataset(str(dataset_dir), "actions", split="train")
+    return (descriptions.select_columns(["action_id", "asset_id", "rank", "description"]).to_list(),
+            actions.to_list())
+
+
+# -- coco (experiment 3) ------------------------------------------------------------------------------------
+
+def kinetics_definitions() -> dict[str, str]:
+    """ER's Kinetics-ZSAR definitions by lower-case class name (the classes ActivityNet shares with Kinetics)."""
+    from coco.definitions import definitions
+
+    return {name.lower(): text for name, text in definitions("kinetics-zsar").items()}
+
+
+def class_texts(names: Sequence[str], definitions: Mapping[str, str], descriptions: Mapping[str, Sequence[str]],
+                cache_dir: Path, k: int) -> Any:
+    """``coco.task.ClassTexts`` of the bundled MiniLM: definition (or name) and mean top-k description features."""
+    from coco.textfeats import class_texts as build
+
+    return build(tuple(names), dict(definitions), {n: list(d) for n, d in descriptions.items()},
+                 cache_dir=cache_dir, k=k)
+
+
+def make_task(name: str, seen: Sequence[str], unseen: Sequence[str], texts: Any,
+              train: tuple[np.ndarray, np.ndarray, Sequence[str]], test: tuple[np.ndarray, np.ndarray, Sequence[str]],
+              classes: Sequence[str]) -> Any:
+    """A ``coco.task.Task``; ``train``/``test`` are (features (N, F), labels (N,) into ``classes``, video ids)."""
+    from coco.task import Split, Task, VideoFeatures
+
+    videos = {k: VideoFeatures(x, y, tuple(classes), tuple(ids)) for k, (x, y, ids) in (("train", train),
+                                                                                        ("test", test))}
+    return Task(Split(name, tuple(seen), tuple(unseen)), texts, videos["train"], videos["test"])
+
+
+def train_and_evaluate(preset: str, task: Any, epochs: int, batch_size: int, seed: int) -> dict:
+    """Trains one coco preset (``ad``, ``vc``, ``ad+vc``, ``ad+cim``, ``vc+cim``, ``coco``) on CPU; test metrics."""
+    from coco.config import preset as make_config
+    from coco.train import train
+
+    config = make_config(preset, epochs=epochs, batch_size=batch_size, seed=seed, device="cpu", amp=False)
+    return train(config, task).metrics
+
+
+def untrained_evaluate(task: Any, alpha: float, seed: int) -> dict:
+    """Test metrics of a randomly initialised CoCo (frozen encoders + untrained projections), on CPU."""
+    import torch
+
+    from coco.evaluate import evaluate
+    from coco.model import CoCo
+
+    torch.manual_seed(seed)
+    model = CoCo(task.train.features.shape[1], task.texts.definition.shape[1])
+    return evaluate(model, task.texts, task.test, task.split.unseen, alpha, torch.device("cpu"))
+
+
+def accuracy(scores: np.ndarray, targets: np.ndarray, names: Sequence[str]) -> dict:
+    """coco's accuracy metrics (percent top-1/top-5/mean-class) of (N, C) scores, for baselines outside coco."""
+    import torch
+
+    from coco.evaluate import accuracy_metrics
+
+    return accuracy_metrics(torch.from_numpy(np.asarray(scores, dtype=np.float32)),
+                            torch.from_numpy(np.asarray(targets, dtype=np.int64)), tuple(names))
