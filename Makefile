@@ -10,7 +10,7 @@ STAMP := $(VENV)/.setup-done
 SETUP_INPUTS := Makefile requirements/lock.txt requirements/assets.txt tools/setup_nltk_data.py \
 	packages/actionhub/pyproject.toml packages/coco/pyproject.toml
 
-.PHONY: setup test demo bench lock clean
+.PHONY: setup test demo bench bench-anet lock clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,10 @@ demo: setup
 
 bench: setup
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# Real-data benchmark on ActivityNet Captions (reads ../shared or $$ACTIONHUB_SHARED; skips when absent).
+bench-anet: setup
+	$(PY) -m benchmarks.activitynet.run
 
 # Re-pin requirements/lock.txt from the current environment (after changing a dependency).
 lock: setup

@@ -44,8 +44,8 @@ class ZeroShotConfig:
 
     n_splits: int = 10
     seed: int = 0
-    epochs: int = 30
-    batch_size: int = 256
+    epochs: int = 15
+    batch_size: int = 512
     alpha: float = 0.5
     ridge: float = 1.0
     variants: tuple[str, ...] = tuple(VARIANTS)
