@@ -58,3 +58,11 @@ def test_wordnet_is_loaded_once():
     normalize.load()
     assert normalize._wordnet() is normalize._wordnet()
     assert normalize._wordnet.cache_info().currsize == 1
+
+
+@pytest.mark.parametrize(("lemma_name", "pos"),
+                         [("ride", "v"), ("rid", "v"), ("shoe", "n"), ("hand", "n"), ("swing", "v")])
+def test_sense_counts_match_nltks_lemma_count(lemma_name, pos):
+    wn = normalize._wordnet()
+    expected = sum(lem.count() for lem in wn.lemmas(lemma_name, pos))
+    assert normalize._sense_counts().get((lemma_name, pos), 0) == expected

@@ -62,9 +62,31 @@ def _wordnet() -> Any:
     return wordnet
 
 
+@lru_cache(maxsize=1)
+def _sense_counts() -> dict[tuple[str, str], int]:
+    """(lemma, "n" | "v") -> how often WordNet's sense-tagged corpus saw it, summed over its senses.
+
+    Read straight from ``cntlist.rev`` (lines ``lemma%ss_type:...  sense_number  count``): the same
+    numbers as NLTK's ``Lemma.count()``, without loading a synset per candidate.
+    """
+    from actionhub.assets import nltk_resource
+
+    counts: dict[tuple[str, str], int] = {}
+    pos_of = {"1": "n", "2": "v"}
+    with open(nltk_resource("wordnet") / "cntlist.rev", encoding="utf-8") as fh:
+        for line in fh:
+            sense_key, _, count = line.split()
+            lemma_name, _, rest = sense_key.partition("%")
+            pos = pos_of.get(rest[:1])
+            if pos:
+                counts[(lemma_name, pos)] = counts.get((lemma_name, pos), 0) + int(count)
+    return counts
+
+
 def load() -> None:
     """Loads the stop words and WordNet now (about a second), so later calls are fast."""
     stop_words()
+    _sense_counts()
     _wordnet().morphy("riding", "v")
 
 
@@ -86,8 +108,9 @@ def lemma(word: str) -> str:
         if pos == "v" and _SINGLE_CONSONANT_ING.search(word) and word[:-3] + "e" in candidates:
             return word[:-3] + "e"  # "riding": "rid" would have doubled its consonant ("ridding")
         if candidates:
+            counts = _sense_counts()
             # Most frequent first; of equal counts, the shortest (jacks/jack -> jack).
-            best = max(candidates, key=lambda c, pos=pos: (sum(lem.count() for lem in wn.lemmas(c, pos)), -len(c)))
+            best = max(candidates, key=lambda c, pos=pos: (counts.get((c, pos), 0), -len(c)))
             return best.replace("_", " ")
     if _UNKNOWN_PLURAL.search(word) and not wn._morphy(word, "a"):
         return word[:-1]  # "sandcastles", "rubiks": a plural of a word WordNet does not know

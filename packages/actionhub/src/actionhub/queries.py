@@ -75,11 +75,12 @@ class Merge:
     action: str
     key: str
     names: tuple[tuple[str, str], ...]  # (source, name), in input order
+    queries: tuple[str, ...]  # distinct cleaned queries
 
     @property
     def by_normalization(self) -> bool:
-        """True when the names differ beyond case and punctuation (e.g. ``laughing`` / ``laugh``)."""
-        return len({" ".join(name.lower().replace("_", " ").split()) for _, name in self.names}) > 1
+        """True when the cleaned queries differ and only the key joins them (``laughing`` / ``laugh``)."""
+        return len(self.queries) > 1
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,9 @@ class QueryReport:
 
     def format(self, examples: int = 12) -> str:
         """A plain-text summary: totals, one line per source, and the first ``examples`` merges."""
-        lines = [f"{self.names} class names -> {self.actions} actions "
-                 f"({len(self.merges)} actions gathered 2+ names)",
+        n_norm = sum(m.by_normalization for m in self.merges)
+        lines = [f"{self.names} class names -> {self.actions} actions; {len(self.merges)} actions gathered 2+ "
+                 f"names ({len(self.merges) - n_norm} by equal queries, {n_norm} by normalization)",
                  f"  {'source':<12} {'names':>6} {'aliases':>8} {'new actions':>12}"]
         lines += [f"  {c.source:<12} {c.names:>6} {c.aliases:>8} {c.new_actions:>12}" for c in self.contributions]
         shown = [m for m in self.merges if m.by_normalization][:examples]
@@ -148,7 +150,7 @@ def build_table(groups: Sequence[tuple[str, int, list[Alias]]]) -> tuple[pa.Tabl
                      "aliases": [a._asdict() for a in aliases], "sources": sorted({a.source for a in aliases})})
         names = tuple(dict.fromkeys((a.source, a.name) for a in aliases))
         if len(names) > 1:
-            merges.append(Merge(action, key, names))
+            merges.append(Merge(action, key, names, tuple(queries)))
     table = pa.Table.from_pylist(rows, schema=QUERIES)
     report = QueryReport(sum(n for _, n, _ in groups), table.num_rows, tuple(contributions), tuple(merges))
     return table, report
@@ -201,6 +203,9 @@ def write_queries(table: pa.Table, path: Path, fmt: str | None = None) -> Path:
                 columns[name] = pa.array([json.dumps(v, ensure_ascii=False) for v in table.column(name).to_pylist()],
                                          pa.string())
             pacsv.write_csv(pa.table(columns), tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -1,7 +1,8 @@
-"""Compares lemmatizers for the query dedup key on the real class names of the paper's seven sources.
+"""How the query stage's choices move the action count, on the real class names of the paper's seven sources.
 
-Prints, per lemmatizer: the number of actions, and the merges it makes or misses relative to ours
-(actionhub.normalize.lemma). Usage: ``python benchmarks/bench_lemmatizers.py``.
+Prints, per lemmatizer, the number of actions and the merges it makes or misses relative to ours
+(actionhub.normalize.lemma); then the count under alternative cleaning rules. Usage:
+``python benchmarks/bench_query_choices.py``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import time
 from collections.abc import Callable
 
 from actionhub import normalize
-from actionhub.sources import PAPER_SOURCES, SOURCES
+from actionhub.sources import PAPER_SOURCES, SOURCES, drop_parentheticals, squash
 
 
 def _spacy_lookup() -> Callable[[str], str]:
@@ -57,6 +58,39 @@ def main() -> None:
         print(f"\n{label}: {len(groups)} actions ({seconds * 1000:.0f} ms)")
         print(f"  merges ours lacks ({len(extra)}): {extra[:8]}")
         print(f"  merges of ours it lacks ({len(missed)}): {missed[:8]}")
+
+    print("\ncleaning variants (number of actions):")
+    for label, count in _cleaning_variants().items():
+        print(f"  {label}: {count}")
+
+
+def _count(queries: list[str]) -> int:
+    return len({normalize.dedup_key(q) for q in queries})
+
+
+def _cleaning_variants() -> dict[str, int]:
+    """The number of actions of the seven sources under alternative cleaning rules (ours first)."""
+    def queries(override: dict[str, Callable[[str], list[str]]]) -> list[str]:
+        return [q for name in PAPER_SOURCES for n in SOURCES[name].names()
+                for q in override.get(name, SOURCES[name].clean)(n)]
+
+    def sense_tags_kept(n: str) -> list[str]:  # "curling (sport)" -> "curling sport"; "(not ...)" still dropped
+        return [squash(n.split(" (not ")[0].replace("(", " ").replace(")", " "))]
+
+    ours = queries({})
+    counts = {
+        "ours": _count(ours),
+        "AVA a/b kept as one query ('fight hit')": _count(
+            queries({"ava": lambda n: [squash(drop_parentheticals(n).replace("/", " "))]})),
+        "Kinetics sense tags kept ('curling sport')": _count(queries({"kinetics700": sense_tags_kept})),
+    }
+    saved = normalize.PARTICLES
+    normalize.PARTICLES = frozenset()  # every stop word removed, as in the paper's wording
+    try:
+        counts["no name-final particle kept ('push up' = 'push')"] = _count(ours)
+    finally:
+        normalize.PARTICLES = saved
+    return counts
 
 
 if __name__ == "__main__":
