@@ -142,6 +142,12 @@ def test_name_that_normalizes_to_nothing_is_named(tmp_path):
         build_queries(QueriesConfig(sources=(), classes=path))
 
 
+def test_config_accepts_a_list_or_the_command_line_spelling():
+    assert QueriesConfig(sources=["mit", "ava"]).sources == ("mit", "ava")
+    assert QueriesConfig(sources="all").sources == PAPER_SOURCES
+    assert QueriesConfig(sources="hmdb51, ucf101").sources == ("hmdb51", "ucf101")
+
+
 def test_parse_sources():
     assert queries.parse_sources("all") == PAPER_SOURCES
     assert queries.parse_sources(" kinetics700, mit,") == ("kinetics700", "mit")

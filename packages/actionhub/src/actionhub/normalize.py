@@ -3,8 +3,7 @@
 Two queries name the same action when their keys are equal (``laughing`` and ``laugh`` -> ``laugh``).
 
 Lemmatizer: WordNet (NLTK's ``morphy`` candidates) with a part-of-speech guess from the word's shape,
-choosing among the candidates the lemma WordNet's sense-tagged corpus counts most often (ties: morphy's
-order, which puts the word itself first):
+choosing among the candidates the lemma WordNet's sense-tagged corpus counts most often:
 
 * a word ending in ``-ing`` is tried as a verb first, then as a noun, so a gerund meets its verb
   (``laughing`` = ``laugh``). English spelling settles ``-e`` or not after a single consonant: a verb
@@ -18,7 +17,7 @@ order, which puts the word itself first):
 
 NLTK's own ``WordNetLemmatizer`` takes the *shortest* candidate, which turns ``riding`` into ``rid``;
 spaCy's lookup table has no part of speech and turns ``clothes`` into ``clothe`` and ``leaves`` into
-``leave``. docs/actionhub.md ("Queries") compares the three on the real class names.
+``leave``. docs/actionhub.md ("Queries") compares them on the real class names.
 
 Stop words are NLTK's English list from the project's NLTK data directory, with one exception: a
 particle at the end of a name, right after another word, is kept (``push up``, ``get up``, ``put down``),
@@ -84,7 +83,7 @@ def _sense_counts() -> dict[tuple[str, str], int]:
 
 
 def load() -> None:
-    """Loads the stop words and WordNet now (about a second), so later calls are fast."""
+    """Loads the stop words, WordNet and its sense counts now (seconds, once), so later calls are fast."""
     stop_words()
     _sense_counts()
     _wordnet().morphy("riding", "v")
@@ -133,7 +132,7 @@ def dedup_key(query: str, lemmatize: Callable[[str], str] = lemma) -> str:
     Args:
         query: a cleaned search query.
         lemmatize: word -> lemma; the default is :func:`lemma` (others are compared in
-            ``benchmarks/bench_lemmatizers.py``).
+            ``benchmarks/bench_query_choices.py``).
 
     Returns:
         The key, or an empty string when nothing is left (a name made only of stop words); callers treat

@@ -46,6 +46,9 @@ class QueriesConfig:
     classes: Path | None = None
 
     def __post_init__(self) -> None:
+        if isinstance(self.sources, str):  # "kinetics700,mit" or "all", as on the command line
+            object.__setattr__(self, "sources", parse_sources(self.sources))
+        object.__setattr__(self, "sources", tuple(self.sources))
         unknown = [s for s in self.sources if s not in SOURCES]
         if unknown:
             raise QueriesError(f"unknown source(s) {', '.join(map(repr, unknown))}; valid sources: "
