@@ -70,7 +70,8 @@ def test_unknown_dataset_is_named():
 @pytest.mark.skipif(not REFERENCE.is_dir(), reason="needs ../shared/reference beside the repository")
 def test_package_data_is_byte_exact_copy_of_the_reference():
     data = Path(definitions.__file__).parent / "data"
-    copied = [p for p in data.rglob("*") if p.suffix in (".json", ".txt") and (REFERENCE / p.relative_to(data)).is_file()]
+    copied = [p for p in data.rglob("*")
+              if p.suffix in (".json", ".txt") and (REFERENCE / p.relative_to(data)).is_file()]
     assert len(copied) == 12
     for path in copied:
         assert path.read_bytes() == (REFERENCE / path.relative_to(data)).read_bytes(), path
