@@ -131,3 +131,10 @@ def test_shipped_kinetics664_equals_a_fresh_filter_run():
     test = definitions.class_names("ucf101") + definitions.class_names("hmdb51")
     kept = filter_classes(definitions.class_names("kinetics700"), test, load_glove(), _load_tool().THRESHOLD)
     assert kept == protocols.kinetics664()
+
+
+@pytest.mark.parametrize(("protocol", "dataset"), REGISTRY)
+def test_definitions_for_cover_the_test_classes(protocol, dataset):
+    defs = protocols.definitions_for(protocol, dataset)
+    for split in protocols.get(protocol, dataset):
+        assert set(split.unseen + split.val) <= set(defs)

@@ -19,7 +19,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from coco.definitions import class_names, read_data
+from coco.definitions import class_names, definitions, read_data
 from coco.task import Split
 
 SEED = 11654  # from the paper's arXiv id 2401.11654; each draw list seeds random.Random(f"{SEED}:{name}")
@@ -112,6 +112,15 @@ def get(protocol: str, dataset: str) -> tuple[Split, ...]:
     if dataset not in PROTOCOLS[protocol]:
         raise KeyError(f"protocol {protocol!r} has no dataset {dataset!r}; known: {sorted(PROTOCOLS[protocol])}")
     return PROTOCOLS[protocol][dataset].splits()
+
+
+def definitions_for(protocol: str, dataset: str) -> dict[str, str]:
+    """Name -> definition over the datasets of ``PROTOCOLS[protocol][dataset]`` (classes without one are absent)."""
+    get(protocol, dataset)  # validates the names
+    merged: dict[str, str] = {}
+    for source in PROTOCOLS[protocol][dataset].datasets:
+        merged.update(definitions(source))
+    return merged
 
 
 def generate_split_files() -> dict[str, dict]:
