@@ -3,7 +3,7 @@
 Writes N_ACTIONS actions x PER_ACTION descriptions (default 1,500 x 1,000 = 1.5 M rows, in 8 Parquet shards,
 rows shuffled) to a temporary directory, then reads the top-100 of 700 classes and prints seconds and rows.
 
-Usage: ``PYTHONPATH=packages/coco/src python benchmarks/coco_descriptions.py [N_ACTIONS] [PER_ACTION]``
+Usage: ``PYTHONPATH=packages/coco/src python benchmarks/bench_coco_descriptions.py [N_ACTIONS] [PER_ACTION]``
 """
 
 from __future__ import annotations
