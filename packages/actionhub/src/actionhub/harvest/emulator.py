@@ -70,7 +70,7 @@ class EmulatorConfig:
         seed: Seed of the synthetic descriptions.
         results_per_query: Clips in each query's full ranking (before people filters).
         auth: ``(client_id, secret)`` required as Basic auth on the API; None accepts any request.
-        robots_txt: Served at ``/robots.txt``.
+        robots_txt: Served at ``/robots.txt``; None answers 404.
         web_layout: Search-page layout: ``json`` (embedded JSON + cards), ``html`` (cards only) or
             ``changed`` (an unknown layout, to test parse errors).
         web_per_page: Results per search page.
@@ -80,7 +80,7 @@ class EmulatorConfig:
     seed: int = 0
     results_per_query: int = 45
     auth: tuple[str, str] | None = None
-    robots_txt: str = "User-agent: *\nDisallow: /account/\n"
+    robots_txt: str | None = "User-agent: *\nDisallow: /account/\n"
     web_layout: str = "json"
     web_per_page: int = 20
     faults: Faults = field(default_factory=Faults)
@@ -183,7 +183,8 @@ class Emulator:
         return f"http://{host}:{port}"
 
     def start(self) -> Emulator:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="emulator", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="emulator", daemon=True)
         self._thread.start()
         return self
 
@@ -216,6 +217,8 @@ class Emulator:
         with self._lock:
             self.log.append((path, params, h.headers.get("User-Agent", "")))
         if path == "/robots.txt":
+            if self.config.robots_txt is None:
+                return self._send(h, 404, b"Not found", "text/plain")
             return self._send(h, 200, self.config.robots_txt.encode(), "text/plain")
         if path.startswith("/moved/"):
             return self._redirect(h, h.path.removeprefix("/moved"))
