@@ -163,11 +163,16 @@ def harvest(config: HarvestConfig, queries: pa.Table, out_dir: Path, client: Pol
         with tqdm(total=len(todo), unit="task", disable=not config.progress, desc=f"harvest {config.site}") as bar, \
                 ThreadPoolExecutor(max_workers=config.concurrency) as pool:
             futures = [pool.submit(work, t) for t in todo]
-            finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            if stop.is_set() or any(f.exception() for f in finished if f.done()):
+            try:
+                finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            except BaseException:  # Ctrl-C: finish the tasks in flight, start no new one
                 stop.set()
-                for f in futures:
-                    f.cancel()
+                raise
+            finally:
+                if stop.is_set() or any(f.exception() for f in futures if f.done() and not f.cancelled()):
+                    stop.set()
+                    for f in futures:
+                        f.cancel()
             for f in futures:
                 if not f.cancelled() and f.exception() is not None:
                     raise f.exception()
