@@ -3,7 +3,8 @@
 The emulator runs in a subprocess (so its CPU and memory are not counted) and serves SYNTHETIC SAMPLE DATA;
 queries are synthetic too ("synthetic query 0001" ...), 1211 of them, the number of actions in the paper.
 Prints: pages/s and requests/s end to end, ms to parse one API page and one search page, and the process's
-peak resident memory before and after the run.
+peak resident memory before and after the run. Then the ``corpus`` site on 40k synthetic captions and the
+same 1211 synthetic queries: index build time and queries/s.
 
     PYTHONPATH=packages/actionhub/src python benchmarks/bench_harvest.py [--queries 1211] [--pages 2]
 """
@@ -65,6 +66,45 @@ def parse_ms(url: str, per_page: int, repeats: int = 50) -> list[float]:
     return timings
 
 
+VERBS = ("playing", "riding", "cooking", "throwing", "climbing", "washing", "painting", "cutting", "carrying",
+         "kicking", "pushing", "pulling", "lifting", "catching", "cleaning", "opening", "folding", "drinking",
+         "eating", "holding", "juggling", "walking", "running", "swimming", "dancing", "jumping", "reading",
+         "writing", "brushing", "fixing", "building", "driving", "feeding", "watering", "shooting", "skating",
+         "skiing", "surfing", "rowing", "singing")
+NOUNS = ("ball", "bike", "pasta", "rock", "car", "wall", "hair", "bread", "box", "door", "paper", "tea", "soup",
+         "baby", "guitar", "tree", "horse", "dog", "boat", "rope", "kite", "cake", "glass", "fence", "tent", "snow",
+         "wave", "table", "book", "shoe", "drum")
+
+
+def bench_corpus(n_captions: int = 40_000, n_queries: int = 1211) -> None:
+    """The corpus site on synthetic captions (from the emulator's generator) and synthetic verb-noun queries."""
+    import random
+
+    import pyarrow.parquet as pq
+
+    from actionhub.harvest.sample import query_video
+    from actionhub.harvest.sites.corpus import load_index
+
+    pairs = [f"{v} {n}" for v in VERBS for n in NOUNS]
+    rng = random.Random(0)
+    captions = [query_video(0, rng.choice(pairs), i).description for i in range(n_captions)]
+    queries = pa.Table.from_pylist([{"action_id": i, "action": q, "key": q, "queries": [q], "aliases": [],
+                                     "sources": ["synthetic"]} for i, q in enumerate(pairs[:n_queries])],
+                                   schema=schema.QUERIES)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "captions.parquet"
+        pq.write_table(pa.table({"caption": captions}), path)
+        t0 = time.perf_counter()
+        load_index(path, "caption")
+        index_s = time.perf_counter() - t0
+        config = HarvestConfig(site="corpus", base_url=str(path), per_page=100, max_pages=1, concurrency=1,
+                               progress=False)
+        summary = harvest(config, queries, Path(tmp) / "out")
+    print(f"corpus site: {n_captions} synthetic captions indexed in {index_s:.1f} s; {n_queries} synthetic "
+          f"queries x 1 page of 100 in {summary.seconds:.1f} s ({n_queries / summary.seconds:.0f} queries/s, "
+          f"{summary.items} items, shards written)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=1211)
@@ -104,6 +144,7 @@ def main() -> int:
           f"embedded JSON {web_json_ms:.2f} ms, HTML cards {web_html_ms:.2f} ms")
     print(f"peak RSS of the harvesting process: {rss_before:.0f} MB before, {rss_after:.0f} MB after the run "
           f"(+{rss_after - rss_before:.0f} MB)")
+    bench_corpus(n_queries=args.queries)
     return 0 if summary.failed == 0 else 1
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from actionhub.harvest.emulator import EmulatorConfig, Faults
@@ -108,6 +109,22 @@ def test_response_size_cap(emulator, fast_config):
         client.get(f"{emu.url}/v2/videos/search", SEARCH)
     assert info.value.kind == "too_large"
     assert PoliteClient(fast_config(emu.url)).get(f"{emu.url}/v2/videos/search", SEARCH).status == 200
+
+
+def test_size_cap_without_a_declared_length(fast_config):
+    # A chunked body (no Content-Length) is cut off while streaming, not after reading it all.
+    sent = []
+
+    def chunks():
+        for _ in range(100):
+            sent.append(1)
+            yield b"x" * 1000
+
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=chunks()))
+    client = PoliteClient(fast_config("http://site.test", max_response_bytes=5000), transport=transport)
+    with pytest.raises(HarvestError) as info:
+        client.get("http://site.test/v2/videos/search")
+    assert info.value.kind == "too_large" and len(sent) <= 6
 
 
 def test_every_request_carries_the_user_agent(emulator, fast_config):

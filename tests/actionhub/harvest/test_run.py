@@ -124,7 +124,8 @@ def test_limits_on_pages_and_items(emulator, fast_config, make_queries, tmp_path
     assert read_raw(tmp_path / "items").column("rank").to_pylist() == list(range(13))
 
 
-def test_bad_credentials_fail_fast_with_a_clear_message(emulator, fast_config, make_queries, tmp_path, monkeypatch):
+def test_bad_credentials_fail_fast_with_a_clear_message(emulator, fast_config, make_queries, tmp_path, monkeypatch,
+                                                        capsys):
     monkeypatch.setenv("SHUTTERSTOCK_CLIENT_ID", "someone")
     monkeypatch.setenv("SHUTTERSTOCK_CLIENT_SECRET", "wrong")
     emu = emulator(EmulatorConfig(auth=("someone", "right")))
@@ -133,6 +134,11 @@ def test_bad_credentials_fail_fast_with_a_clear_message(emulator, fast_config, m
         harvest(fast_config(emu.url, concurrency=3), queries, tmp_path)
     assert emu.requests_to("/v2") <= 3  # at most one per worker, no retries
     assert list((tmp_path / "stats").rglob("*.json")) == []  # nothing marked done: a fixed rerun does all
+    qpath = tmp_path / "q.parquet"
+    pq.write_table(queries, qpath)
+    code = cli.main(["harvest", "--queries", str(qpath), "--out", str(tmp_path), "--base-url", emu.url,
+                     "--no-progress"])
+    assert code == 3 and "stopped: http_401" in capsys.readouterr().err
 
 
 def test_credentials_never_reach_output_or_logs(emulator, make_queries, tmp_path, monkeypatch, capfd, caplog):

@@ -133,6 +133,10 @@ def harvest(config: HarvestConfig, queries: pa.Table, out_dir: Path, client: Pol
     all_tasks = tasks_for(queries, config.site)
     todo = store.prepare(all_tasks, config.retry_failed, config.overwrite)
     summary = HarvestSummary(config.site, tasks=len(all_tasks), skipped=len(all_tasks) - len(todo))
+    if not todo:
+        if own_client:
+            client.close()
+        return summary
     requests_before, retries_before = client.stats.requests, Counter(client.stats.retries)
     started = time.monotonic()
     stop = threading.Event()
