@@ -33,7 +33,7 @@ class HarvestSummary:
     items: int = 0
     requests: int = 0
     seconds: float = 0.0
-    parse_seconds: float = 0.0
+    search_seconds: float = 0.0  # inside site.search (requests, waits and parsing), summed over threads
     retries: Counter = field(default_factory=Counter)
     failures: Counter = field(default_factory=Counter)  # failed tasks by status, e.g. "http_503"
 
@@ -70,12 +70,12 @@ def run_task(site: Site, task: Task, config: HarvestConfig) -> tuple[pa.Table, d
     counts = site.client.begin_task()
     rows: list[dict] = []
     seen: set[str] = set()
-    pages, repeats, status, parse_s = 0, 0, "ok", 0.0
+    pages, repeats, status, search_s = 0, 0, "ok", 0.0
     for page in range(1, config.max_pages + 1):
         try:
             t0 = time.perf_counter()
             result = site.search(task.query, page)
-            parse_s += time.perf_counter() - t0
+            search_s += time.perf_counter() - t0
         except AuthError:
             raise
         except HarvestError as exc:
@@ -105,7 +105,7 @@ def run_task(site: Site, task: Task, config: HarvestConfig) -> tuple[pa.Table, d
              "status": "ok" if status == "ok" else "failed", "error_kind": None if status == "ok" else status,
              "items": len(seen), "pages": pages, "repeats_dropped": repeats, "requests": counts["requests"],
              "retries": {k.removeprefix("retry_"): v for k, v in counts.items() if k.startswith("retry_")},
-             "duration_s": round(time.monotonic() - started, 3), "search_s": round(parse_s, 4),
+             "duration_s": round(time.monotonic() - started, 3), "search_s": round(search_s, 4),
              "finished_at": datetime.now(UTC).isoformat(timespec="seconds")}
     return pa.Table.from_pylist(rows, schema=schema.RAW), stats
 
@@ -154,7 +154,7 @@ def harvest(config: HarvestConfig, queries: pa.Table, out_dir: Path, client: Pol
         with lock:
             summary.pages += stats["pages"]
             summary.items += stats["items"]
-            summary.parse_seconds += stats["search_s"]
+            summary.search_seconds += stats["search_s"]
             if stats["status"] == "ok":
                 summary.done += 1
             else:

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from actionhub.harvest.config import HarvestConfig
+from actionhub.harvest.http import PoliteClient
 from actionhub.harvest.sites.base import Item, Page, Site
 
 RANKINGS_KEPT = 64  # queries whose full ranking stays cached (a task reads its pages in order)
@@ -112,7 +114,7 @@ class CaptionCorpus(Site):
 
     name = "corpus"
 
-    def __init__(self, base_url, client, config) -> None:
+    def __init__(self, base_url: str, client: PoliteClient, config: HarvestConfig) -> None:
         super().__init__(base_url, client, config)
         if not self.base_url:
             raise ValueError("site corpus needs --base-url PATH of a caption file (.csv, .jsonl or .parquet)")

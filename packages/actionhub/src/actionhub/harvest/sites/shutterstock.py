@@ -17,7 +17,9 @@ import os
 
 import httpx
 
+from actionhub.harvest.config import HarvestConfig
 from actionhub.harvest.errors import AuthError, ParseError
+from actionhub.harvest.http import PoliteClient
 from actionhub.harvest.sites.base import Item, Page, Site
 
 CREDENTIAL_VARS = ("SHUTTERSTOCK_CLIENT_ID", "SHUTTERSTOCK_CLIENT_SECRET")
@@ -36,7 +38,7 @@ class ShutterstockApi(Site):
     name = "shutterstock"
     default_base_url = "https://api.shutterstock.com"
 
-    def __init__(self, base_url, client, config) -> None:
+    def __init__(self, base_url: str, client: PoliteClient, config: HarvestConfig) -> None:
         super().__init__(base_url, client, config)
         self._auth = credentials_from_env()
         if self._auth is None and self.base_url == self.default_base_url:

@@ -17,7 +17,9 @@ from urllib.parse import quote
 
 from bs4 import BeautifulSoup
 
+from actionhub.harvest.config import HarvestConfig
 from actionhub.harvest.errors import ParseError
+from actionhub.harvest.http import PoliteClient
 from actionhub.harvest.robots import RobotsPolicy
 from actionhub.harvest.sites.base import Item, Page, Site
 
@@ -89,7 +91,7 @@ class ShutterstockWeb(Site):
     name = "shutterstock-web"
     default_base_url = "https://www.shutterstock.com"
 
-    def __init__(self, base_url, client, config) -> None:
+    def __init__(self, base_url: str, client: PoliteClient, config: HarvestConfig) -> None:
         if not config.allow_web:
             raise ValueError("shutterstock-web reads public pages and is opt-in: pass --allow-web (and prefer the "
                              "API: --site shutterstock)")
