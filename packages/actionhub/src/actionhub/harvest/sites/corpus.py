@@ -4,6 +4,8 @@
 k1=1.5, b=0.75, English stop words removed and Porter stems), shared by every task and thread; each query
 is scored once and its ranking served page by page, so 1211 queries over ~40k captions cost one index
 build plus one sparse lookup per query. Only captions sharing at least one stem with the query are hits.
+Ids should be unique per caption: like any site's repeated item, a repeated id keeps only its best-ranked
+caption within a task.
 """
 
 from __future__ import annotations
