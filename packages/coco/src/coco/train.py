@@ -1,0 +1,199 @@
+"""Training of CoCo on one :class:`~coco.task.Task`: the one place where model, losses, data and evaluation meet.
+
+``train(config, task)`` seeds, picks the device (CUDA with bf16 autocast when present), runs Adam with
+warm-up + cosine over shuffled mini-batches of seen-class videos (read from memory-mapped features batch by
+batch), validates on ``task.val`` after every epoch for model selection, checkpoints to ``out_dir`` and
+resumes from it, then reports zero-shot metrics of the selected weights on ``task.test``.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from coco import checkpoint, losses
+from coco.config import ConfigError, TrainConfig
+from coco.evaluate import evaluate, targets_in
+from coco.model import CoCo
+from coco.schedule import learning_rate, set_learning_rate
+from coco.task import Task, TaskError
+
+log = logging.getLogger(__name__)
+
+LAST, BEST = "last.pt", "best.pt"
+
+
+@dataclass
+class TrainResult:
+    """What a run produced.
+
+    Attributes:
+        model: The selected weights (best validation epoch, else the last epoch), in eval mode.
+        config: The configuration.
+        split: The split's name.
+        metrics: Zero-shot metrics on ``task.test`` (see ``coco.evaluate.accuracy_metrics``).
+        best_epoch: The epoch (1-based) whose weights were selected.
+        history: One dict per epoch run in this call: mean loss terms, learning rate, validation top-1.
+        checkpoint: Path of the selected checkpoint, or None without ``out_dir``.
+    """
+
+    model: CoCo
+    config: TrainConfig
+    split: str
+    metrics: dict[str, Any]
+    best_epoch: int
+    history: list[dict[str, float]] = field(default_factory=list)
+    checkpoint: Path | None = None
+
+
+def pick_device(name: str) -> torch.device:
+    """``auto`` -> CUDA when available, else CPU; ``cuda`` without a GPU raises."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device cuda requested but no CUDA device is available")
+    return torch.device(name)
+
+
+def cim_classes(task: Task) -> tuple[str, ...]:
+    """Classes whose texts CIM reconstructs seen classes from: every unseen class of the split (test and val)."""
+    return task.split.unseen + task.split.val
+
+
+def check_trainable(task: Task) -> None:
+    """Raises :class:`TaskError` for tasks that cannot train, before any work is done."""
+    if task.train.features.shape[0] == 0:
+        raise TaskError(f"split {task.split.name}: no training videos")
+    if task.val is not None and task.val.features.shape[1] != task.train.features.shape[1]:
+        raise TaskError("train and val video features differ in width")
+    targets_in(task.train, task.split.seen)
+
+
+def _batches(n: int, batch_size: int, seed: int, epoch: int) -> list[np.ndarray]:
+    # The shuffle depends only on (seed, epoch), so a resumed run sees the same batches.
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1_000_003 + epoch)).numpy()
+    return [np.sort(order[i:i + batch_size]) for i in range(0, n, batch_size)]  # sorted: memmap locality
+
+
+def _progress(iterable, enabled: bool, desc: str):
+    if not enabled:
+        return iterable
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return iterable
+    return tqdm(iterable, desc=desc, leave=False)
+
+
+def _writer(config: TrainConfig):
+    if not config.tensorboard:
+        return None
+    from torch.utils.tensorboard import SummaryWriter  # needs the tensorboard package
+
+    return SummaryWriter(str(Path(config.out_dir) / "tb"))
+
+
+def train(config: TrainConfig, task: Task, max_epochs: int | None = None) -> TrainResult:
+    """Trains CoCo on ``task`` and evaluates the selected weights on ``task.test``.
+
+    Args:
+        config: Hyperparameters and bookkeeping.
+        task: Split, class texts and video features (validated on construction).
+        max_epochs: Stop after this many epochs in this call (the schedule still spans ``config.epochs``);
+            a later call with ``resume=True`` continues. For time-boxed jobs and resume tests.
+    """
+    check_trainable(task)
+    device = pick_device(config.device)
+    out = Path(config.out_dir) if config.out_dir else None
+    torch.manual_seed(config.seed)
+    video_dim, text_dim = task.train.features.shape[1], task.texts.definition.shape[1]
+    model = CoCo(video_dim, text_dim, config.embed_dim).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    epoch, step, best = 0, 0, None
+    best_state = None
+    if config.resume and out is not None and (out / LAST).is_file():
+        payload = checkpoint.load(out / LAST)
+        checkpoint.check_compatible(payload, config, video_dim, text_dim, task.split.name)
+        model.load_state_dict(payload["model"])
+        optimizer.load_state_dict(payload["optimizer"])
+        epoch, step, best = payload["epoch"], payload["step"], payload["best"]
+        torch.set_rng_state(payload["rng"])
+        if best is not None and (out / BEST).is_file():
+            best_state = checkpoint.load(out / BEST)["model"]
+        log.info("resumed %s at epoch %d", task.split.name, epoch)
+
+    labels_all = targets_in(task.train, task.split.seen)  # (N,) index into seen
+    seen_def = task.texts.definition[task.texts.rows(task.split.seen)].to(device, torch.float32)  # (S, T)
+    seen_con = task.texts.content[task.texts.rows(task.split.seen)].to(device, torch.float32)
+    unseen_rows = task.texts.rows(cim_classes(task))
+    unseen_def = task.texts.definition[unseen_rows].to(device, torch.float32)  # (U, T)
+    unseen_con = task.texts.content[unseen_rows].to(device, torch.float32)
+    n = task.train.features.shape[0]
+    steps_per_epoch = math.ceil(n / config.batch_size)
+    total_steps = steps_per_epoch * config.epochs
+    warmup_steps = round(config.warmup_epochs * steps_per_epoch)
+    autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" and config.amp
+                else nullcontext())
+    writer = _writer(config)
+    history = []
+    stop = config.epochs if max_epochs is None else min(config.epochs, epoch + max_epochs)
+    while epoch < stop:
+        model.train()
+        sums: dict[str, float] = {}
+        for idx in _progress(_batches(n, config.batch_size, config.seed, epoch), config.progress,
+                             f"{task.split.name} epoch {epoch + 1}/{config.epochs}"):
+            rate = learning_rate(step, total_steps, warmup_steps, config.lr)
+            set_learning_rate(optimizer, rate)
+            x = torch.from_numpy(np.asarray(task.train.features[idx], dtype=np.float32)).to(device)  # (B, F)
+            y = labels_all[idx].to(device)  # (B,)
+            with autocast:
+                v = model.encode_videos(x)  # (B, d)
+                seen = model.encode_classes(seen_def, seen_con)
+                unseen = model.encode_classes(unseen_def, unseen_con) if config.use_cim else None
+                terms = losses.coco_losses(v, y, seen, unseen, config)
+                loss = losses.total_loss(terms, config.gamma)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            step += 1
+            for name, value in {**terms, "total": loss}.items():
+                sums[name] = sums.get(name, 0.0) + value.item() * len(idx)
+            if writer is not None:
+                writer.add_scalar("train/loss", loss.item(), step)
+                writer.add_scalar("train/lr", rate, step)
+        epoch += 1
+        row = {f"loss/{k}": v / n for k, v in sums.items()} | {"epoch": epoch, "lr": rate}
+        if task.val is not None:
+            row["val/top1"] = evaluate(model, task.texts, task.val, task.split.val, config.mix, device)["top1"]
+        score = row.get("val/top1", float(epoch))  # without validation the last epoch is selected
+        if best is None or score > best["score"]:
+            best = {"epoch": epoch, "score": score}
+            best_state = copy.deepcopy({k: t.detach().cpu() for k, t in model.state_dict().items()})
+            if out is not None:
+                checkpoint.save(out / BEST, model=model, config=config, split=task.split.name, epoch=epoch,
+                                step=step, best=best)
+        if out is not None:
+            checkpoint.save(out / LAST, model=model, config=config, split=task.split.name, optimizer=optimizer,
+                            epoch=epoch, step=step, best=best)
+        if writer is not None:
+            for k, value in row.items():
+                writer.add_scalar(k, value, epoch)
+        log.info("%s %s", task.split.name, row)
+        history.append(row)
+    if writer is not None:
+        writer.close()
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    metrics = evaluate(model, task.texts, task.test, task.split.unseen, config.mix, device)
+    return TrainResult(model=model.eval(), config=config, split=task.split.name, metrics=metrics,
+                       best_epoch=best["epoch"] if best else 0, history=history,
+                       checkpoint=(out / BEST) if out is not None and best else None)
+
