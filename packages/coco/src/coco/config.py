@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from coco.assets import DEFAULT_ENCODER
+
 DEVICES = ("auto", "cpu", "cuda")
+PROTOCOLS = ("synthetic", "intra", "cross")
 
 
 class ConfigError(ValueError):
@@ -132,3 +135,39 @@ def preset(name: str, **overrides: Any) -> TrainConfig:
     if name not in PRESETS:
         raise ConfigError(f"unknown preset {name!r}; known: {sorted(PRESETS)}")
     return replace(TrainConfig(**PRESETS[name]), **overrides)
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where a run's inputs come from.
+
+    Attributes:
+        protocol: ``synthetic`` (the SYNTHETIC benchmark of ``coco.synthetic``), ``intra`` or ``cross``.
+        dataset: ``kinetics-zsar``, ``ucf101`` or ``hmdb51`` (``coco.protocols``); unused for synthetic.
+        features: Directory of video features (``coco.features`` format); unused for synthetic.
+        actionhub: ActionHub dataset directory (descriptions for content features); None: content falls back
+            to the definition text.
+        encoder: Frozen text encoder: the bundled MiniLM, a local directory or a hub name.
+        k: Top-k most relevant descriptions per class averaged into the content feature (Eq. 6-7).
+        cache_dir: Text-feature cache; None: no cache.
+        max_splits: Run only the first this many splits; None: all (synthetic: 3).
+    """
+
+    protocol: str = "synthetic"
+    dataset: str | None = None
+    features: str | None = None
+    actionhub: str | None = None
+    encoder: str = DEFAULT_ENCODER
+    k: int = 100
+    cache_dir: str | None = None
+    max_splits: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.protocol not in PROTOCOLS:
+            raise ConfigError(f"protocol must be one of {PROTOCOLS}, got {self.protocol!r}")
+        if self.protocol != "synthetic" and (self.dataset is None or self.features is None):
+            raise ConfigError(f"protocol {self.protocol!r} needs --dataset and --features")
+        if self.k <= 0:
+            raise ConfigError(f"k must be positive, got {self.k}")
+        if self.max_splits is not None and self.max_splits <= 0:
+            raise ConfigError(f"max_splits must be positive, got {self.max_splits}")
