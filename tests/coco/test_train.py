@@ -104,3 +104,10 @@ def test_classes_without_texts_are_rejected():
     split = replace(task.split, unseen=task.split.unseen + ("synthetic-unknown",))
     with pytest.raises(TaskError, match="no texts"):
         replace(task, split=split)
+
+
+def test_tensorboard_logs_and_progress_bar(tmp_path):
+    pytest.importorskip("tensorboard")
+    pytest.importorskip("tqdm")
+    train(fast(epochs=1, batch_size=64, out_dir=str(tmp_path), tensorboard=True, progress=True), synthetic_task(SMALL))
+    assert list((tmp_path / "tb").glob("events.out.tfevents.*"))
