@@ -32,7 +32,8 @@ def score_videos(model: CoCo, features: np.ndarray, classes: ClassEmbeddings, al
     model.eval()
     out = []
     for start in range(0, features.shape[0], batch_size):
-        chunk = torch.from_numpy(np.ascontiguousarray(features[start:start + batch_size], dtype=np.float32))
+        rows = np.array(features[start:start + batch_size], dtype=np.float32)  # a copy: memmaps are read-only
+        chunk = torch.from_numpy(rows)
         out.append(model.scores(chunk.to(device), classes, alpha).float().cpu())
     return torch.cat(out) if out else torch.zeros(0, len(classes.definition))
 

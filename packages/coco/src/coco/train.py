@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import math
+import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +42,8 @@ class TrainResult:
         split: The split's name.
         metrics: Zero-shot metrics on ``task.test`` (see ``coco.evaluate.accuracy_metrics``).
         best_epoch: The epoch (1-based) whose weights were selected.
-        history: One dict per epoch run in this call: mean loss terms, learning rate, validation top-1.
+        history: One dict per epoch run in this call: mean loss terms, learning rate, training seconds,
+            validation top-1.
         checkpoint: Path of the selected checkpoint, or None without ``out_dir``.
     """
 
@@ -148,12 +150,13 @@ def train(config: TrainConfig, task: Task, max_epochs: int | None = None) -> Tra
     while epoch < stop:
         model.train()
         sums: dict[str, float] = {}
+        started = time.perf_counter()
         for idx in _progress(_batches(n, config.batch_size, config.seed, epoch), config.progress,
                              f"{task.split.name} epoch {epoch + 1}/{config.epochs}"):
             rate = learning_rate(step, total_steps, warmup_steps, config.lr)
             set_learning_rate(optimizer, rate)
             x = torch.from_numpy(np.asarray(task.train.features[idx], dtype=np.float32)).to(device)  # (B, F)
-            y = labels_all[idx].to(device)  # (B,)
+            y = labels_all[torch.from_numpy(idx)].to(device)  # (B,)
             with autocast:
                 v = model.encode_videos(x)  # (B, d)
                 seen = model.encode_classes(seen_def, seen_con)
@@ -170,7 +173,8 @@ def train(config: TrainConfig, task: Task, max_epochs: int | None = None) -> Tra
                 writer.add_scalar("train/loss", loss.item(), step)
                 writer.add_scalar("train/lr", rate, step)
         epoch += 1
-        row = {f"loss/{k}": v / n for k, v in sums.items()} | {"epoch": epoch, "lr": rate}
+        row = {f"loss/{k}": v / n for k, v in sums.items()} | {"epoch": epoch, "lr": rate,
+                                                                "seconds": time.perf_counter() - started}
         if task.val is not None:
             row["val/top1"] = evaluate(model, task.texts, task.val, task.split.val, config.mix, device)["top1"]
         score = row.get("val/top1", float(epoch))  # without validation the last epoch is selected
