@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from actionhub import cli as actionhub_cli
+from coco import cli as coco_cli
 
 OUT = Path("out/demo")
 
@@ -16,7 +17,17 @@ OUT = Path("out/demo")
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     print("== actionhub doctor")
-    return actionhub_cli.main(["doctor"])
+    status = actionhub_cli.main(["doctor"])
+    return status or coco_synthetic()
+
+
+def coco_synthetic() -> int:
+    """Short CoCo train + eval on the SYNTHETIC benchmark (random features, not videos)."""
+    print("== coco: train + eval on the SYNTHETIC benchmark (random features with shared concepts, NOT real videos)")
+    run = str(OUT / "coco-synthetic")
+    return (coco_cli.main(["train", "--protocol", "synthetic", "--epochs", "5", "--batch-size", "128",
+                           "--out-dir", run])
+            or coco_cli.main(["eval", "--protocol", "synthetic", "--out-dir", run]))
 
 
 if __name__ == "__main__":
