@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from dataclasses import fields
+from pathlib import Path
 
 import pytest
+import torch
 
 from coco import cli
 from coco.config import PRESETS, DataConfig, TrainConfig
@@ -61,3 +65,27 @@ def test_bad_values_fail_before_training(tmp_path):
         cli.main(["train", "--protocol", "intra"])
     with pytest.raises(ValueError, match="at least one"):
         cli.main(["train", "--no-use-definitions", "--no-use-content"])
+
+
+
+# What a `pip install torch` machine has: torch, its requirements, and numpy (coco's other dependency).
+TORCH_ALONE = ["torch", "torchgen", "functorch", "numpy", "numpy.libs", "sympy", "mpmath", "networkx", "jinja2",
+               "markupsafe", "filelock", "fsspec", "typing_extensions.py", "setuptools", "_distutils_hack"]
+
+
+def test_synthetic_training_runs_with_torch_alone(tmp_path):
+    site = Path(torch.__file__).resolve().parents[1]
+    env_dir = tmp_path / "site"
+    env_dir.mkdir()
+    for name in TORCH_ALONE:
+        if (site / name).exists():
+            (env_dir / name).symlink_to(site / name)
+    src = Path(__file__).resolve().parents[2] / "packages/coco/src"
+    out_dir = tmp_path / "run"
+    # -S -I: no site-packages and no environment, so only the linked packages and coco's source are importable.
+    code = (f"import sys; sys.path[:0] = [{str(src)!r}, {str(env_dir)!r}]; import runpy; "
+            f"sys.argv = ['coco', 'train', '--epochs', '1', '--max-splits', '1', '--progress', "
+            f"'--out-dir', {str(out_dir)!r}]; runpy.run_module('coco', run_name='__main__')")
+    out = subprocess.run([sys.executable, "-S", "-I", "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "SYNTHETIC" in out.stdout and (out_dir / "metrics.json").is_file()
