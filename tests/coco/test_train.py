@@ -111,3 +111,8 @@ def test_tensorboard_logs_and_progress_bar(tmp_path):
     pytest.importorskip("tqdm")
     train(fast(epochs=1, batch_size=64, out_dir=str(tmp_path), tensorboard=True, progress=True), synthetic_task(SMALL))
     assert list((tmp_path / "tb").glob("events.out.tfevents.*"))
+
+
+def test_missing_checkpoint_is_a_clear_error(tmp_path):
+    with pytest.raises(checkpoint.CheckpointError, match="no checkpoint at"):
+        checkpoint.load(tmp_path / "best.pt")

@@ -59,10 +59,10 @@ def save(path: str | os.PathLike, *, model: CoCo, config: TrainConfig, split: st
 
 def load(path: str | os.PathLike) -> dict[str, Any]:
     """Reads a checkpoint with ``weights_only=True`` and checks its format."""
+    if not Path(path).is_file():
+        raise CheckpointError(f"no checkpoint at {path}")
     try:
         payload = torch.load(Path(path), map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise
     except Exception as exc:  # unpickling errors come in many types
         raise CheckpointError(f"{path}: not a readable coco checkpoint ({exc.__class__.__name__}: {exc})") from exc
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
