@@ -58,13 +58,16 @@ def test_synthetic_train_then_eval_writes_metrics_json(tmp_path, capsys):
     assert "SYNTHETIC" in capsys.readouterr().out
 
 
-def test_bad_values_fail_before_training(tmp_path):
-    with pytest.raises(ValueError, match="alpha"):
-        cli.main(["train", "--alpha", "1.5"])
-    with pytest.raises(ValueError, match="needs --dataset and --features"):
-        cli.main(["train", "--protocol", "intra"])
-    with pytest.raises(ValueError, match="at least one"):
-        cli.main(["train", "--no-use-definitions", "--no-use-content"])
+@pytest.mark.parametrize(("argv", "message"), [
+    (["train", "--alpha", "1.5"], "alpha"),
+    (["train", "--protocol", "intra"], "needs --dataset and --features"),
+    (["train", "--no-use-definitions", "--no-use-content"], "at least one"),
+])
+def test_bad_values_fail_before_training_with_a_message(argv, message, tmp_path, capsys):
+    assert cli.main([*argv, "--out-dir", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "run").exists()
 
 
 

@@ -186,9 +186,18 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m coco``; returns the exit code."""
+    """Entry point of ``python -m coco``; returns the exit code (2 for bad input, with a one-line message)."""
+    from coco.assets import MissingAssetError
+    from coco.checkpoint import CheckpointError
+    from coco.config import ConfigError
+    from coco.task import TaskError
+
     args = parse(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (ConfigError, TaskError, CheckpointError, MissingAssetError, FileNotFoundError) as exc:
+        print(f"coco {args.command}: error: {exc}", file=sys.stderr)
+        return 2
 
 
 def train_main(argv: Sequence[str] | None = None) -> int:
