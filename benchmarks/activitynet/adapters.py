@@ -75,24 +75,35 @@ def check_against_registry(name: str, matrix: np.ndarray, texts: Sequence[str], 
 
 # -- actionhub.pipeline (experiment 2) ----------------------------------------------------------------------
 
-def build_from_corpus(corpus: Path, out_dir: Path, source: str, max_items: int) -> Path:
-    """``actionhub build --sources SOURCE --site corpus --base-url CORPUS --out OUT_DIR``; returns the dataset dir."""
+def build_from_corpus(corpus: Path, out_dir: Path, source: str, max_items: int) -> tuple[Path, dict]:
+    """``actionhub build --sources SOURCE --site corpus --base-url CORPUS --out OUT_DIR`` (resumable: a rerun with
+    the same settings skips finished stages); returns (the published dataset dir, per-stage state/seconds/report).
+    """
     from actionhub.pipeline import BuildConfig, build
 
-    config = BuildConfig(sources=source, site="corpus", base_url=str(corpus), out=str(out_dir),
-                         max_items=max_items, progress=False)
-    build(config)
-    return out_dir
+    config = BuildConfig(out=out_dir, sources=(source,), site="corpus", base_url=str(corpus), max_items=max_items,
+                         rate=0.0, progress=False)
+    summary = build(config)
+    return summary.dataset, summary.stages
 
 
-def read_published(dataset_dir: Path) -> tuple[list[dict], list[dict]]:
-    """(descriptions rows, actions rows) of a published ActionHub dataset directory, via ``datasets``."""
-    from datasets import load_dataset
+def read_published(dataset_dir: Path, cache_dir: Path) -> tuple[list[dict], list[dict]]:
+    """(descriptions rows, actions rows) of a published ActionHub dataset, through ``actionhub.load``."""
+    from actionhub import load
 
-    descriptions = load_dataset(str(dataset_dir), "descriptions", split="train")
-    actions = load_dataset(str(dataset_dir), "actions", split="train")
+    descriptions = load(dataset_dir, "descriptions", cache_dir=str(cache_dir))
+    actions = load(dataset_dir, "actions", cache_dir=str(cache_dir))
     return (descriptions.select_columns(["action_id", "asset_id", "rank", "description"]).to_list(),
-            actions.to_list())
+            actions.select_columns(["action_id", "aliases"]).to_list())
+
+
+def read_site_ranks(build_dir: Path) -> list[dict]:
+    """The harvest's raw rows (``action_id``, ``asset_id``, ``rank`` = the site's own BM25 rank) of a build."""
+    import pyarrow.dataset as ds
+
+    table = ds.dataset(build_dir / "harvest" / "raw", format="parquet").to_table(
+        columns=["action_id", "asset_id", "rank", "status"])
+    return [r for r in table.to_pylist() if r["status"] == "ok"]
 
 
 # -- coco (experiment 3) ------------------------------------------------------------------------------------

@@ -80,8 +80,9 @@ def evaluate_build(descriptions: Sequence[Mapping], actions: Sequence[Mapping], 
     """Descriptions per action and precision@k against the hidden labels of the corpus videos.
 
     Returns a dict with ``actions`` (count matched to ``source`` classes), ``classes_without_action``,
-    ``descriptions_per_action`` (min/median/max/total) and, per k, ``precision_at_k`` (mean over actions;
-    an action with fewer than k descriptions has the missing ones counted wrong) and ``ceiling_at_k`` (the
+    ``descriptions_per_action`` (min/median/max/total), ``actions_without_descriptions`` and, per k,
+    ``precision_at_k`` (mean over actions; an action with fewer than k descriptions has the missing ones
+    counted wrong, one with none scores 0) and ``ceiling_at_k`` (the
     best possible mean: an action can be right at most as often as the corpus has videos of its classes).
     """
     classes_of = action_classes(actions, source)
@@ -102,10 +103,24 @@ def evaluate_build(descriptions: Sequence[Mapping], actions: Sequence[Mapping], 
                                     "max": int(counts.max()) if ids else 0, "total": int(counts.sum())},
         "corpus_videos": len(corpus.videos),
     }
+    result["actions_without_descriptions"] = int((counts == 0).sum())
     for k in ks:
-        result[f"precision_at_{k}"] = float(np.nanmean(precision_at_k(hits, counts, k)))
+        # An action that got no description at all scores 0, not "undefined": it is a miss of the build.
+        result[f"precision_at_{k}"] = float(np.nan_to_num(precision_at_k(hits, counts, k)).mean())
         result[f"ceiling_at_{k}"] = float(np.mean(np.minimum(positives, k) / k))
     result["per_action_precision_at_10"] = {
         "/".join(sorted(classes_of[a])): round(float(p), 3)
-        for a, p in zip(ids, precision_at_k(hits, counts, 10), strict=True)}
+        for a, p in zip(ids, np.nan_to_num(precision_at_k(hits, counts, 10)), strict=True)}
     return result
+
+
+def rerank_by_site(descriptions: Sequence[Mapping], site_rows: Iterable[Mapping]) -> list[dict]:
+    """The published descriptions with ``rank`` replaced by the site's own order (its BM25 rank; the best
+    over an action's queries), so the same candidates can be judged in the order the site returned them.
+    Descriptions the raw rows do not cover go last."""
+    best: dict[tuple[int, str], int] = {}
+    for r in site_rows:
+        key = (int(r["action_id"]), r["asset_id"])
+        best[key] = min(best.get(key, int(r["rank"])), int(r["rank"]))
+    worst = max(best.values(), default=0) + 1
+    return [{**row, "rank": best.get((int(row["action_id"]), row["asset_id"]), worst)} for row in descriptions]

@@ -38,10 +38,16 @@ def build_table(r: dict) -> str:
     lines = [f"{r['actions']} actions matched to ActivityNet classes "
              f"({len(r['classes_without_action'])} classes without an action); corpus of {r['corpus_videos']} "
              f"train paragraphs. Descriptions per action: min {d['min']}, median {d['median']:g}, max {d['max']} "
-             f"(total {d['total']}).", "", "| k | precision@k | ceiling@k |", "|---|---|---|"]
+             f"(total {d['total']}).", "",
+             "| k | precision@k, published rank (word-vector relevance) | same descriptions in the site's BM25 order "
+             "| ceiling@k |", "|---|---|---|---|"]
+    site = r.get("site_order_precision", {})
     for k in r["ks"]:
-        lines.append(f"| {k} | {r[f'precision_at_{k}']:.3f} | {r[f'ceiling_at_{k}']:.3f} |")
-    return "\n".join(lines) + "\n"
+        by_site = site.get(k, site.get(str(k)))
+        lines.append(f"| {k} | {r[f'precision_at_{k}']:.3f} | "
+                     f"{'' if by_site is None else f'{by_site:.3f}'} | {r[f'ceiling_at_{k}']:.3f} |")
+    stages = ", ".join(f"{n} {s['seconds']} s ({s['state']})" for n, s in r.get("stages", {}).items())
+    return "\n".join(lines) + (f"\n\nBuild stages: {stages}.\n" if stages else "\n")
 
 
 def zeroshot_table(r: dict) -> str:

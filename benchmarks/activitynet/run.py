@@ -111,12 +111,17 @@ def _raiser(exc: Exception):
 
 def run_build(config: RunConfig, train: data.Split, out: Path) -> tuple[dict, list, list]:
     corpus = corpusbuild.write_corpus(train, out / "cache" / "corpus" / "activitynet_train.jsonl")
-    dataset_dir = adapters.build_from_corpus(corpus, out / "actionhub-activitynet", corpusbuild.SOURCE,
-                                             config.max_items)
-    descriptions, actions = adapters.read_published(dataset_dir)
+    build_dir = out / "actionhub-activitynet"
+    dataset_dir, stages = adapters.build_from_corpus(corpus, build_dir, corpusbuild.SOURCE, config.max_items)
+    descriptions, actions = adapters.read_published(dataset_dir, out / "cache" / "hf")
     ks = (10, 50, 100)
-    result = corpusbuild.evaluate_build(descriptions, actions, train, ks) | {"ks": list(ks),
-                                                                             "dataset": str(dataset_dir)}
+    result = corpusbuild.evaluate_build(descriptions, actions, train, ks)
+    by_site = corpusbuild.evaluate_build(
+        corpusbuild.rerank_by_site(descriptions, adapters.read_site_ranks(build_dir)), actions, train, ks)
+    result["site_order_precision"] = {k: by_site[f"precision_at_{k}"] for k in ks}
+    result |= {"ks": list(ks), "dataset": str(dataset_dir),
+               "stages": {name: {"state": st["state"], "seconds": round(st["seconds"], 1), "report": st["report"]}
+                          for name, st in stages.items()}}
     return result, descriptions, actions
 
 

@@ -57,3 +57,19 @@ def test_evaluate_build_counts_and_precision():
     # Ceiling: the corpus has 2 drum videos and 1 dog video.
     assert result["ceiling_at_3"] == pytest.approx((2 / 3 + 1 / 3) / 2)
     assert result["ceiling_at_1"] == 1.0
+
+
+def test_rerank_by_site_uses_the_best_site_rank_over_queries():
+    site_rows = [{"action_id": 0, "asset_id": "v1", "rank": 0}, {"action_id": 0, "asset_id": "v3", "rank": 5},
+                 {"action_id": 0, "asset_id": "v3", "rank": 2},  # a second query ranked v3 higher
+                 {"action_id": 0, "asset_id": "v2", "rank": 1}]
+    reranked = corpusbuild.rerank_by_site(DESCRIPTIONS[:3], site_rows)
+    assert {r["asset_id"]: r["rank"] for r in reranked} == {"v1": 0, "v2": 1, "v3": 2}
+    result = corpusbuild.evaluate_build(reranked, ACTIONS[:1], _split(), ks=(2,))
+    assert result["precision_at_2"] == 1.0  # v1, v2 first: both drum videos
+
+
+def test_an_action_without_descriptions_scores_zero():
+    result = corpusbuild.evaluate_build(DESCRIPTIONS[:3], ACTIONS, _split(), ks=(1,))
+    assert result["actions_without_descriptions"] == 1
+    assert result["precision_at_1"] == 0.0  # action 0: v3 (wrong) first; action 1: nothing
