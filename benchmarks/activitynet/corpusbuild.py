@@ -103,7 +103,8 @@ def evaluate_build(descriptions: Sequence[Mapping], actions: Sequence[Mapping], 
                                     "max": int(counts.max()) if ids else 0, "total": int(counts.sum())},
         "corpus_videos": len(corpus.videos),
     }
-    result["actions_without_descriptions"] = int((counts == 0).sum())
+    result["actions_without_descriptions"] = sorted("/".join(sorted(classes_of[a]))
+                                                    for a, c in zip(ids, counts, strict=True) if c == 0)
     for k in ks:
         # An action that got no description at all scores 0, not "undefined": it is a miss of the build.
         result[f"precision_at_{k}"] = float(np.nan_to_num(precision_at_k(hits, counts, k)).mean())

@@ -74,8 +74,15 @@ def bm25_scorer(texts: Sequence[str], names: Sequence[str]) -> np.ndarray:
 
 
 def evaluate_scorers(sentences: LabelledSentences, scorers: dict[str, Scorer], cache_dir: Path | None,
-                     seed: int = 0) -> dict[str, dict]:
+                     seed: int = 0, check: Callable[[str, np.ndarray], float | None] | None = None) -> dict[str, dict]:
     """Mean AP of each scorer (a failing scorer is recorded with its error, the others still run).
+
+    Args:
+        sentences: What to rank.
+        scorers: Name -> score-matrix function.
+        cache_dir: Score matrices are cached here (None: no cache).
+        seed: Seeds the tie-breaking permutation.
+        check: Optional (name, scores) -> a discrepancy figure stored as ``check`` (e.g. against a reference).
 
     Returns:
         ``{scorer: {"map", "map_std_over_actions", "seconds", "per_action": {name: ap}}}`` or
@@ -94,6 +101,8 @@ def evaluate_scorers(sentences: LabelledSentences, scorers: dict[str, Scorer], c
             results[name] = {"error": f"{type(exc).__name__}: {exc}"}
             continue
         ap = average_precision(scores, relevant, tiebreak)
+        if check is not None:
+            results.setdefault("checks", {})[name] = check(name, scores)
         results[name] = {"map": float(np.nanmean(ap)), "map_std_over_actions": float(np.nanstd(ap)),
                          "seconds": round(time.perf_counter() - start, 1),
                          "per_action": dict(zip(sentences.classes, np.round(ap, 4).tolist(), strict=True))}

@@ -38,7 +38,8 @@ def build_table(r: dict) -> str:
     lines = [f"{r['actions']} actions matched to ActivityNet classes "
              f"({len(r['classes_without_action'])} classes without an action); corpus of {r['corpus_videos']} "
              f"train paragraphs. Descriptions per action: min {d['min']}, median {d['median']:g}, max {d['max']} "
-             f"(total {d['total']}).", "",
+             f"(total {d['total']}); actions with none: {', '.join(r['actions_without_descriptions']) or 'none'}.",
+             "",
              "| k | precision@k, published rank (word-vector relevance) | same descriptions in the site's BM25 order "
              "| ceiling@k |", "|---|---|---|---|"]
     site = r.get("site_order_precision", {})

@@ -98,9 +98,16 @@ def run_ranking(config: RunConfig, val: data.Split, cache: Path) -> dict:
     except Exception as exc:  # actionhub.relevance missing: BM25 still runs
         scorers = {"word_vectors": _raiser(exc), "encoder": _raiser(exc)}
     scorers["bm25"] = ranking.bm25_scorer
-    out = {"sentences": len(sentences.texts), "videos": len(val.videos),
-           "scorers": ranking.evaluate_scorers(sentences, scorers, cache, config.seed)}
-    return out
+
+    def check(name: str, scores: np.ndarray) -> float | None:
+        # The matrix fast path must agree with the registry's own pair scorer (None: not a registry scorer).
+        if name == "bm25":
+            return None
+        return adapters.check_against_registry(name, scores, sentences.texts, sentences.classes)
+
+    results = ranking.evaluate_scorers(sentences, scorers, cache, config.seed, check)
+    return {"sentences": len(sentences.texts), "videos": len(val.videos),
+            "registry_max_abs_diff": results.pop("checks", {}), "scorers": results}
 
 
 def _raiser(exc: Exception):
@@ -168,6 +175,24 @@ def run_zeroshot(config: RunConfig, train: data.Split, val: data.Split, descript
                      "classes_with_definition": sorted(definitions)}
 
 
+def _code_origin() -> dict:
+    """The commit of the repository and where actionhub and coco were imported from (for the record)."""
+    import subprocess
+
+    origin = {}
+    try:
+        origin["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                          cwd=data.REPO_ROOT, timeout=10).stdout.strip()
+    except OSError:
+        origin["commit"] = ""
+    for module in ("actionhub", "coco"):
+        try:
+            origin[module] = str(Path(__import__(module).__file__).parent)
+        except ImportError:
+            origin[module] = "not importable"
+    return origin
+
+
 def _log(line: str) -> None:
     print(line, flush=True)
 
@@ -211,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     results["meta"] = {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                        "command": "python -m benchmarks.activitynet.run " + " ".join(argv or sys.argv[1:]),
                        "machine": f"{platform.machine()} Linux, {os.cpu_count()} CPU cores, Python "
-                                  f"{platform.python_version()}", "seconds": seconds}
+                                  f"{platform.python_version()}", "seconds": seconds, "code": _code_origin()}
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
     if config.doc:

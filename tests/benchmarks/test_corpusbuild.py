@@ -71,5 +71,5 @@ def test_rerank_by_site_uses_the_best_site_rank_over_queries():
 
 def test_an_action_without_descriptions_scores_zero():
     result = corpusbuild.evaluate_build(DESCRIPTIONS[:3], ACTIONS, _split(), ks=(1,))
-    assert result["actions_without_descriptions"] == 1
+    assert result["actions_without_descriptions"] == ["Bathing dog"]
     assert result["precision_at_1"] == 0.0  # action 0: v3 (wrong) first; action 1: nothing
