@@ -24,6 +24,8 @@ def ranking_table(r: dict) -> str:
     """Experiment 1: mean AP per scorer."""
     lines = ["| scorer | mAP over 200 actions | std over actions | seconds (0 = cached) |", "|---|---|---|---|"]
     for name, row in r["scorers"].items():
+        if name == "chance":
+            continue
         if "error" in row:
             lines.append(f"| {name} | not run: {row['error']} | | |")
         else:

@@ -60,7 +60,7 @@ class RunConfig:
     seed: int = 0
     video_encoder: str = "lsa"
     lsa_dim: int = 256
-    max_items: int = 300
+    max_items: int = 500
     k: int = 100
     n_splits: int = 10
     epochs: int = 15
@@ -152,7 +152,6 @@ def run_zeroshot(config: RunConfig, train: data.Split, val: data.Split, descript
                  cache: Path) -> dict:
     import torch
 
-    torch.set_num_threads(config.torch_threads)
     classes = train.classes
     index = {c: i for i, c in enumerate(classes)}
     defs = adapters.kinetics_definitions()
@@ -161,6 +160,7 @@ def run_zeroshot(config: RunConfig, train: data.Split, val: data.Split, descript
                                  zeroshot.class_descriptions(descriptions, actions, classes, config.k),
                                  cache / "textfeats", config.k)
     train_x, val_x = video_features(config, train, val, cache)
+    torch.set_num_threads(config.torch_threads)  # after the text encoding, which gains from every core
     videos = {name: zeroshot.Videos(x, np.array([index[v.label] for v in s.videos]),
                                     tuple(v.video_id for v in s.videos))
               for name, x, s in (("train", train_x, train), ("val", val_x, val))}

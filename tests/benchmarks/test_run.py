@@ -78,3 +78,25 @@ def test_labelled_sentences_label_each_sentence_with_its_video():
     s = ranking.LabelledSentences.from_split(split)
     assert s.texts == ("x", "y", "z") and s.classes == ("A", "B")
     assert s.relevant().tolist() == [[False, False, True], [True, True, False]]
+
+
+def test_render_fills_every_table_from_a_results_dict():
+    stat = {"mean": 30.0, "std": 1.5}
+    results = {
+        "meta": {"date": "D", "command": "C", "machine": "M", "seconds": {"ranking": 1.0}},
+        "ranking": {"sentences": 3, "videos": 2, "scorers": {
+            "chance": {"map": 0.5}, "bm25": {"map": 0.75, "map_std_over_actions": 0.1, "seconds": 0.2},
+            "encoder": {"error": "ImportError: x"}}},
+        "build": {"actions": 2, "classes_without_action": [], "corpus_videos": 4, "actions_without_descriptions": [],
+                  "descriptions_per_action": {"min": 1, "median": 2.0, "max": 3, "total": 4}, "ks": [10],
+                  "precision_at_10": 0.4, "ceiling_at_10": 0.9, "site_order_precision": {"10": 0.6}, "stages": {}},
+        "zeroshot": {"variants": {"AD": {"top1": stat, "top5": stat, "seconds": 3.0}}, "unseen_classes": 100,
+                     "train_videos_per_split": stat, "test_videos_per_split": stat, "settings": "S"},
+    }
+    text = report.render(results)
+    assert "| bm25 | 0.750 | 0.100 | 0.2 |" in text
+    assert "| encoder | not run: ImportError: x | | |" in text
+    assert "| chance (mean positive rate) | 0.5000 | | |" in text
+    assert "| 10 | 0.400 | 0.600 | 0.900 |" in text
+    assert "| AD | 30.0 ± 1.5 | 30.0 ± 1.5 | 3.0 |" in text
+    assert "| chance | 1.0 | 5.0 | |" in text
