@@ -3,8 +3,8 @@
 ``word_vectors`` (the paper's score): cosine between the mean word vector of the description and the mean
 word vector of the action name, with any gensim ``KeyedVectors`` (default: bundled GloVe 6B 50-d).
 
-Tokenization: Unicode lower case, words are maximal runs of letters and digits (``[^\\p{L}\\p{N}]+``
-separates them; "T-shirt" gives "t" and "shirt"). Words in ``stop_words`` are skipped, and so are words
+Tokenization (:mod:`actionhub.tokens`): lower case, words are maximal runs of Unicode letters and digits
+("T-shirt" gives "t" and "shirt"). Words in ``stop_words`` are skipped, and so are words
 missing from the vectors (out of vocabulary). A text (description or action name) with no known word has
 no mean vector; its relevance is 0.0 rather than NaN (the published column is non-nullable float32), so it
 ranks after every description with a positive score. The pipeline passes NLTK's English stop words by
@@ -28,40 +28,32 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import sparse
 
-from actionhub import schema
+from actionhub import schema, tokens
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
 
-WORD_SPLIT = r"[^\p{L}\p{N}]+"
-
 
 class WordVectors:
-    """The vocabulary and unit-free vector matrix of a ``KeyedVectors``, prepared for vectorized lookup."""
+    """The vocabulary (stop words removed) and vector matrix of a ``KeyedVectors``, for vectorized lookup."""
 
     def __init__(self, kv: KeyedVectors, stop_words: Iterable[str] = ()) -> None:
-        self.vocab = pa.array(kv.index_to_key, pa.string())
-        self.matrix = np.asarray(kv.vectors, dtype=np.float32)  # (V, d)
-        stop = pa.array(sorted(set(stop_words)), pa.string())
-        self.stop_ids = np.asarray(pc.drop_null(pc.index_in(stop, value_set=self.vocab)), dtype=np.int64)
+        vocab = pa.array(kv.index_to_key, pa.string())
+        keep = pc.invert(pc.is_in(vocab, value_set=pa.array(sorted(set(stop_words)), pa.string())))
+        self.vocab = vocab.filter(keep)  # (V,) stop words are treated like OOV words
+        self.matrix = np.asarray(kv.vectors, dtype=np.float32)[np.asarray(keep)]  # (V, d)
 
     def counts(self, texts: pa.Array | pa.ChunkedArray | list[str]) -> sparse.csr_matrix:
         """Known-word counts, shape (n_texts, V) float32 CSR; stop words and OOV words dropped."""
-        if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
-            texts = pa.array(texts, pa.string())
-        words = pc.split_pattern_regex(pc.utf8_lower(pc.fill_null(texts, "")), WORD_SPLIT)
-        words = words.combine_chunks() if isinstance(words, pa.ChunkedArray) else words
-        ids = pc.index_in(pc.list_flatten(words), value_set=self.vocab)  # null for OOV and ""
-        row = np.asarray(pc.list_parent_indices(words), dtype=np.int64)
+        flat, row = tokens.words(texts)
+        ids = pc.index_in(flat, value_set=self.vocab)  # null for OOV words
         known = np.asarray(pc.is_valid(ids))
-        col = np.asarray(ids.filter(pa.array(known)), dtype=np.int64)
-        row = row[known]
-        if len(self.stop_ids):
-            keep = ~np.isin(col, self.stop_ids)
-            row, col = row[keep], col[keep]
-        data = np.ones(len(col), dtype=np.float32)
-        # Duplicate (row, col) entries sum on conversion: a word twice counts twice in the mean.
-        return sparse.csr_matrix((data, (row, col)), shape=(len(texts), len(self.vocab)))
+        col = np.asarray(ids.filter(pa.array(known)), dtype=np.int32)
+        n = len(texts)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row[known], minlength=n), out=indptr[1:])  # rows come ascending
+        # A word twice in a text is two entries of its row: products and sums count it twice, as a mean must.
+        return sparse.csr_matrix((np.ones(len(col), np.float32), col, indptr), shape=(n, len(self.vocab)))
 
     def mean_vectors(self, texts: pa.Array | pa.ChunkedArray | list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Returns (mean word vectors (n, d) float32, number of known words per text (n,)); zero rows if none."""

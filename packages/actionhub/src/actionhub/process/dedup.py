@@ -3,9 +3,9 @@
 Exact duplicates: equal normalized text ignoring case. Near duplicates: MinHash over word shingles with
 LSH banding, verified on the signatures, vectorized in numpy (no per-text Python loop):
 
-1. texts are lower-cased and split into words by pyarrow (``[^\\p{L}\\p{N}]+``), each distinct word gets a
-   random 64-bit hash, and each run of ``shingle`` consecutive words one combined hash (a text shorter
-   than ``shingle`` words uses its words as shingles);
+1. texts are split into lower-case words (:mod:`actionhub.tokens`), each distinct word gets a random
+   64-bit hash, and each run of ``shingle`` consecutive words one combined hash (a text shorter than
+   ``shingle`` words uses its words as shingles);
 2. ``num_perm`` multiply-shift hash functions ``(a * h + b) >> 32`` give per-shingle values whose minimum
    per text (``np.minimum.reduceat``) is the signature, shape ``(n_texts, num_perm)``;
 3. ``bands`` bands of ``num_perm // bands`` rows bucket texts of the same action; a bucket member is a
@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-WORD_SPLIT = r"[^\p{L}\p{N}]+"
+from actionhub import tokens
 
 
 @dataclass(frozen=True)
@@ -76,12 +76,7 @@ def exact_duplicates(groups: np.ndarray, texts: pa.Array | pa.ChunkedArray) -> n
 def _shingle_hashes(texts: pa.Array | pa.ChunkedArray, shingle: int, rng: np.random.Generator
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Returns (shingle hashes (m,) uint64, text index of each (m,) int64), grouped by text in order."""
-    words = pc.split_pattern_regex(pc.utf8_lower(texts), WORD_SPLIT)
-    words = words.combine_chunks() if isinstance(words, pa.ChunkedArray) else words
-    flat = pc.list_flatten(words)
-    row = np.asarray(pc.list_parent_indices(words), dtype=np.int64)
-    keep = np.asarray(pc.not_equal(pc.utf8_length(flat), 0))
-    flat, row = flat.filter(pa.array(keep)), row[keep]
+    flat, row = tokens.words(texts)
     word_id = np.asarray(pc.dictionary_encode(flat).indices, dtype=np.int64)
     word_hash = rng.integers(0, 2**63, size=int(word_id.max(initial=-1)) + 1, dtype=np.uint64)[word_id]
     mults = rng.integers(1, 2**63, size=shingle, dtype=np.uint64) | np.uint64(1)
