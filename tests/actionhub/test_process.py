@@ -86,6 +86,8 @@ NORMALIZATION = [
     ("Basketball player wearing number 10 shoots", "Basketball player wearing number 10 shoots"),
     ("2 men play chess in slow motion footage", "2 men play chess in slow motion"),
     ("Stock Video | Dog catches frisbee", "Dog catches frisbee"),
+    ("Crowd\u3000cheers\u2028loudly", "Crowd cheers loudly"),  # ideographic space, line separator
+    ("Video ID 55 - Horse gallops ( )", "Horse gallops"),
     ("4K", ""),
 ]
 
@@ -149,10 +151,18 @@ SENTENCES = [
     ("Meet J. Smith at 5 p.m. tomorrow. Okay?", ["Meet J. Smith at 5 p.m. tomorrow.", "Okay?"]),
     ("Price is 3.5 dollars. Cheap.", ["Price is 3.5 dollars.", "Cheap."]),
     ("One sentence without a period", ["One sentence without a period"]),
+    ("Dr. St. John runs. Go.", ["Dr. St. John runs.", "Go."]),
+    ("J. K. Rowling writes. Fans cheer.", ["J. K. Rowling writes.", "Fans cheer."]),
+    ("Made in the U.S.A. by hand. Nice!", ["Made in the U.S.A. by hand.", "Nice!"]),
+]
+REGEX_ONLY = [  # cases pysbd splits differently; the regex splitter's documented behaviour
+    ("It costs approx. 5 dollars... Really?", ["It costs approx. 5 dollars...", "Really?"]),
+    ("Wow!!! ... Great.", ["Wow!!!", "Great."]),
+    ("", []),
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), SENTENCES)
+@pytest.mark.parametrize(("text", "expected"), SENTENCES + REGEX_ONLY)
 def test_sentence_splitting_table(text, expected):
     assert split_sentences(text) == expected
 

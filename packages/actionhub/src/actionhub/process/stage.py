@@ -82,11 +82,10 @@ def process(harvest_dir: Path, queries: pa.Table, config: ProcessConfig = Proces
         near = dedup.near_duplicates(np.asarray(merged["action_id"]), signatures, config.dedup)
     merged = _drop(merged, near, "near_duplicate", report)
 
-    split, counts = sentences.split_all(merged["description"].to_pylist())
-    merged = _drop(merged, np.asarray(counts) == 0, "no_sentence", report)
-    split = [s for s in split if s]
-    descriptions = _descriptions(merged, queries, np.array([len(s) for s in split], dtype=np.int32))
-    sentence_table = _sentences(descriptions, split)
+    split, counts = sentences.split_column(merged["description"])
+    merged = _drop(merged, counts == 0, "no_sentence", report)
+    descriptions = _descriptions(merged, queries, counts[counts > 0])
+    sentence_table = _sentences(descriptions, pc.list_flatten(split))
     report.descriptions, report.sentences = descriptions.num_rows, sentence_table.num_rows
     return descriptions, sentence_table, report
 
@@ -102,14 +101,15 @@ def _descriptions(merged: pa.Table, queries: pa.Table, n_sentences: np.ndarray) 
     return pa.table(columns).cast(PROCESSED)
 
 
-def _sentences(descriptions: pa.Table, split: list[list[str]]) -> pa.Table:
+def _sentences(descriptions: pa.Table, flat: pa.Array) -> pa.Table:
+    """One row per sentence; ``flat`` holds the sentences of all descriptions in order."""
     counts = np.asarray(descriptions["n_sentences"], dtype=np.int64)
-    parent = np.repeat(np.arange(len(counts)), counts)
+    parent = pa.array(np.repeat(np.arange(len(counts)), counts))
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]) if len(counts) else np.zeros(0, np.int64)
     index = np.arange(counts.sum()) - np.repeat(starts, counts)
     columns = {"description_id": descriptions["description_id"].take(parent),
                "action_id": descriptions["action_id"].take(parent),
                "action": descriptions["action"].take(parent),
                "sentence_index": pa.array(index, pa.int32()),
-               "sentence": pa.array([s for parts in split for s in parts], pa.string())}
+               "sentence": flat}
     return pa.table(columns).cast(schema.SENTENCES)
