@@ -32,15 +32,18 @@ import datasets, numpy as np, psutil
 from actionhub import publish
 datasets.disable_progress_bars()
 def rss(): return psutil.Process().memory_info().rss / 2**20
+def timed(key, fn):
+    t = time.perf_counter(); value = fn(); out[key] = time.perf_counter() - t
+    return value
 out = {"rss_start_mib": rss()}
-t = time.perf_counter(); ds = publish.load(sys.argv[1], "descriptions"); out["first_load_s"] = time.perf_counter() - t
+ds = timed("first_load_s", lambda: publish.load(sys.argv[1], "descriptions"))
 out["rss_after_first_mib"] = rss()
-t = time.perf_counter(); ds = publish.load(sys.argv[1], "descriptions"); out["cached_load_s"] = time.perf_counter() - t
-t = time.perf_counter(); s = publish.load(sys.argv[1], "sentences"); out["sentences_first_load_s"] = time.perf_counter() - t
+ds = timed("cached_load_s", lambda: publish.load(sys.argv[1], "descriptions"))
+s = timed("sentences_first_load_s", lambda: publish.load(sys.argv[1], "sentences"))
 out["rows"] = len(ds); out["sentence_rows"] = len(s)
 out["arrow_cache_mib"] = sum(Path(c["filename"]).stat().st_size for c in ds.cache_files + s.cache_files) / 2**20
-t = time.perf_counter(); rel = ds.with_format("numpy")["relevance"]; out["read_relevance_column_s"] = time.perf_counter() - t
-out["mean_relevance"] = float(np.asarray(rel).mean())
+rel = timed("read_relevance_column_s", lambda: np.asarray(ds.with_format("numpy")["relevance"]))
+out["mean_relevance"] = float(rel.mean())
 rows = ds[len(ds) // 2: len(ds) // 2 + 1000]
 out["rss_end_mib"] = rss()
 # VmHWM is this process's own high-water mark (ru_maxrss would include the parent's, inherited at fork).

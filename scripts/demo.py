@@ -16,7 +16,10 @@ OUT = Path("out/demo")
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     print("== actionhub doctor")
-    return actionhub_cli.main(["doctor"])
+    code = actionhub_cli.main(["doctor"])
+    print("\n== actionhub queries")
+    return code or actionhub_cli.main(["queries", "--sources", "kinetics700,mit,ava",
+                                       "--out", str(OUT / "queries.parquet")])
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from actionhub import __version__
 
@@ -56,13 +57,15 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     for f in fields(BuildConfig):
         default = f.default if f.default is not MISSING else None
         option = "--" + f.name.replace("_", "-")
-        if f.name == "progress":
-            p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bars")
+        if isinstance(default, bool) and default:  # on by default: the option turns it off
+            p.add_argument("--no-" + option[2:], dest=f.name, action="store_false", help="do not " + helps[f.name])
         elif isinstance(default, bool):
             p.add_argument(option, dest=f.name, action="store_true", help=helps[f.name])
         elif f.name == "sources":
-            p.add_argument(option, dest=f.name, default=default, help=helps[f.name] + " (comma-separated)",
-                           type=lambda text: tuple(s.strip() for s in text.split(",") if s.strip()))
+            from actionhub.queries import parse_sources
+
+            p.add_argument(option, dest=f.name, default=default, type=parse_sources,
+                           help=helps[f.name] + " (comma-separated, or 'all')")
         elif f.name in ("out", "classes"):
             p.add_argument(option, dest=f.name, type=Path, default=default, help=helps[f.name])
         else:
@@ -118,8 +121,40 @@ def _add_push(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_push)
 
 
+def _queries(args: argparse.Namespace) -> int:
+    from actionhub import queries
+    from actionhub.assets import MissingAssetError
+
+    try:
+        config = queries.QueriesConfig(sources=args.sources, classes=args.classes)
+        table, report = queries.build_queries(config)
+        path = queries.write_queries(table, args.out, args.format)
+    except (queries.QueriesError, MissingAssetError) as exc:
+        print(f"actionhub queries: error: {exc}", file=sys.stderr)
+        return 2
+    print(report.format())
+    print(f"wrote {table.num_rows} actions to {path}")
+    return 0
+
+
+def _add_queries(sub: argparse._SubParsersAction) -> None:
+    from actionhub.queries import FORMATS, QueriesConfig, parse_sources
+    from actionhub.sources import SOURCES
+
+    p = sub.add_parser("queries", help="build the deduplicated action query table from class-name lists")
+    p.add_argument("--sources", type=parse_sources, default=QueriesConfig.sources,
+                   help=f"comma-separated, from: {', '.join(SOURCES)}; 'all' (default) = the paper's seven; "
+                        "'' = none (with --classes)")
+    p.add_argument("--classes", type=Path, default=QueriesConfig.classes,
+                   help="a file of your own class names, one per line (# comments)")
+    p.add_argument("--out", type=Path, required=True, help="output file")
+    p.add_argument("--format", choices=FORMATS, default=None, help="default: csv for a .csv --out, else parquet")
+    p.set_defaults(func=_queries)
+
+
 # One registration function per subcommand; each adds its parser and sets `func`.
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_doctor, _add_build, _add_stats, _add_push]
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_doctor, _add_queries, _add_build, _add_stats,
+                                                                    _add_push]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -80,8 +80,10 @@ class BuildConfig:
         from actionhub.relevance import SCORERS
 
         object.__setattr__(self, "out", Path(self.out))
-        if isinstance(self.sources, str):
-            object.__setattr__(self, "sources", tuple(s.strip() for s in self.sources.split(",") if s.strip()))
+        if isinstance(self.sources, str):  # "kinetics700,mit" or "all", as on the command line
+            from actionhub.queries import parse_sources
+
+            object.__setattr__(self, "sources", parse_sources(self.sources))
         object.__setattr__(self, "sources", tuple(self.sources))
         if self.classes is not None:
             object.__setattr__(self, "classes", Path(self.classes))

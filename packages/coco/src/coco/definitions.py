@@ -1,0 +1,117 @@
+"""Class names and action definitions of the benchmark datasets, read from coco's package data.
+
+Definitions are ElaborativeRehearsal's (ER) dictionary glosses (see ``data/ATTRIBUTION.md``). We use the
+``defn`` field, the natural text, not ``cleaned_defn``: the latter is ER's pre-tokenised copy with spaces around
+punctuation (``"put or spread ( a substance )"``), made for ER's own tokenizer; a BERT WordPiece tokenizer
+splits punctuation itself and was trained on natural text. Corrections live in ``data/definition_overrides.json``
+with a reason each; a ``null`` override means "use the class name as its definition" (we never write a
+definition of our own). Class names are ER's ``word`` field (lower case, spaced: ``"apply eye makeup"``);
+:func:`label_aliases` maps the original dataset labels (``ApplyEyeMakeup``, ``brush_hair``) onto them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class DatasetFiles:
+    """Package-data files of one dataset (paths relative to ``coco/data``).
+
+    Attributes:
+        definitions: ER ``classes_label_defn.json`` whose ``word`` order gives the class order, or None.
+        label_map: The original class labels, one per line, or None.
+    """
+
+    definitions: str | None
+    label_map: str | None
+
+
+DATASETS: dict[str, DatasetFiles] = {
+    "kinetics-zsar": DatasetFiles("kinetics_zsar/classes620_label_defn.json", None),
+    "kinetics400": DatasetFiles(None, "kinetics/label_map_k400.txt"),
+    "kinetics600": DatasetFiles(None, "kinetics/label_map_k600.txt"),
+    "kinetics700": DatasetFiles(None, "kinetics/label_map_k700.txt"),
+    "ucf101": DatasetFiles("ucf101/classes_label_defn.json", "ucf101/label_map.txt"),
+    "hmdb51": DatasetFiles("hmdb51/classes_label_defn.json", "hmdb51/label_map.txt"),
+    "olympic-sports": DatasetFiles("olympic_sports/classes_label_defn.json", None),
+}
+
+# Kinetics label maps carry no definitions of their own: ER's 620 Kinetics definitions cover them by name.
+_KINETICS_DEFINITIONS = "kinetics_zsar/classes620_label_defn.json"
+
+
+def read_data(relative: str) -> str:
+    """Text of a package-data file, e.g. ``read_data("kinetics_zsar/tst_class_idxs.json")``."""
+    return resources.files("coco").joinpath("data", relative).read_text(encoding="utf-8")
+
+
+def _files(dataset: str) -> DatasetFiles:
+    if dataset not in DATASETS:
+        raise KeyError(f"unknown dataset {dataset!r}; known: {sorted(DATASETS)}")
+    return DATASETS[dataset]
+
+
+@cache
+def _entries(relative: str) -> tuple[dict, ...]:
+    return tuple(json.loads(read_data(relative)))
+
+
+def class_names(dataset: str) -> tuple[str, ...]:
+    """The dataset's class names in its canonical order (ER's order where ER ships the dataset)."""
+    files = _files(dataset)
+    if files.definitions is not None:
+        return tuple(e["word"] for e in _entries(files.definitions))
+    return tuple(line for line in read_data(files.label_map).splitlines() if line.strip())
+
+
+@cache
+def _overrides() -> dict[str, dict[str, dict]]:
+    return json.loads(read_data("definition_overrides.json"))
+
+
+def overrides(dataset: str) -> dict[str, str]:
+    """Classes whose shipped definition we corrected, mapped to the reason."""
+    return {name: o["reason"] for name, o in _overrides().get(dataset, {}).items()}
+
+
+def definitions(dataset: str) -> dict[str, str]:
+    """Class name -> definition text (``defn``), overrides applied.
+
+    Kinetics-400/600/700 classes take the definition of the ER Kinetics class of the same name; classes ER
+    does not cover are absent (consumers fall back to the class name).
+    """
+    files = _files(dataset)
+    source = files.definitions or _KINETICS_DEFINITIONS
+    by_word = {e["word"]: e["defn"] for e in _entries(source)}
+    found = {n: by_word[n] for n in class_names(dataset) if n in by_word}
+    for name, override in _overrides().get(dataset, {}).items():
+        found[name] = override["definition"] if override["definition"] is not None else name
+    return found
+
+
+def _squash(label: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", label.lower())
+
+
+def label_aliases(dataset: str) -> dict[str, str]:
+    """Original dataset label -> coco class name, e.g. ``"ApplyEyeMakeup" -> "apply eye makeup"``.
+
+    Labels match names when equal after lower-casing and dropping everything but letters and digits (checked
+    one-to-one for UCF101 and HMDB51). Every class name also maps to itself.
+    """
+    names = class_names(dataset)
+    aliases = {n: n for n in names}
+    files = _files(dataset)
+    if files.label_map is None or files.definitions is None:
+        return aliases
+    by_key = {_squash(n): n for n in names}
+    for label in read_data(files.label_map).split():
+        if _squash(label) not in by_key:
+            raise ValueError(f"{dataset}: label {label!r} matches no class name")
+        aliases[label] = by_key[_squash(label)]
+    return aliases
