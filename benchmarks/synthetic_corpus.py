@@ -57,3 +57,19 @@ def peak_rss_mib() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak_rss() -> bool:
+    """Resets this process's RSS high-water mark (Linux); False where not possible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def vm_hwm_mib() -> float:
+    """The RSS high-water mark since start or the last reset (Linux VmHWM), in MiB."""
+    with open("/proc/self/status") as fh:
+        return int(next(line for line in fh if line.startswith("VmHWM")).split()[1]) / 1024

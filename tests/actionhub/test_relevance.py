@@ -112,3 +112,10 @@ def test_numpy_encoder_matches_transformers():
     expected = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=1).numpy()
     got = Encoder.load().encode(texts, batch_size=3)  # two batches of different padded lengths
     np.testing.assert_allclose(got, expected, atol=1e-4)
+
+
+def test_chunked_mean_vectors_equal_one_pass():
+    vectors = relevance.WordVectors(tiny_vectors())
+    texts = pa.array(["man", "play tennis", None, "zebra", "swim the man", "tennis tennis man"] * 5)
+    whole = relevance.unit_rows(vectors.mean_vectors(texts)[0])
+    np.testing.assert_allclose(vectors.unit_mean_vectors(texts, chunk_rows=4), whole, rtol=1e-6)

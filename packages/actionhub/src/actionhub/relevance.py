@@ -33,6 +33,9 @@ from actionhub import schema, tokens
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
 
+# Texts per tokenization chunk: bounds the word arrays (~40 words per text) to a few hundred MB.
+CHUNK_ROWS = 500_000
+
 
 class WordVectors:
     """The vocabulary (stop words removed) and vector matrix of a ``KeyedVectors``, for vectorized lookup."""
@@ -62,6 +65,16 @@ class WordVectors:
         sums = np.asarray(counts @ self.matrix, dtype=np.float32)  # (n, d)
         return sums / np.maximum(n_known, 1)[:, None], n_known
 
+    def unit_mean_vectors(self, texts: pa.Array | pa.ChunkedArray | list[str], chunk_rows: int = CHUNK_ROWS
+                          ) -> np.ndarray:
+        """Unit-length mean word vectors (n, d) float32 (zero rows for texts without known words), computed
+        ``chunk_rows`` texts at a time so the word arrays stay small."""
+        out = np.zeros((len(texts), self.matrix.shape[1]), dtype=np.float32)
+        for start in range(0, len(texts), chunk_rows):
+            part = texts[start:start + chunk_rows]
+            out[start:start + len(part)] = unit_rows(self.mean_vectors(part)[0])
+        return out
+
 
 def unit_rows(x: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length; zero rows stay zero (their cosines are 0)."""
@@ -80,9 +93,9 @@ def word_vector_relevance(descriptions: pa.Array | list[str], action_ids: np.nda
         vectors: the prepared word vectors.
     """
     ids = sorted(actions)
-    action_unit = unit_rows(vectors.mean_vectors([actions[i] for i in ids])[0])  # (A, d)
+    action_unit = vectors.unit_mean_vectors([actions[i] for i in ids])  # (A, d)
     position = np.searchsorted(np.asarray(ids), np.asarray(action_ids))
-    text_unit = unit_rows(vectors.mean_vectors(descriptions)[0])  # (n, d)
+    text_unit = vectors.unit_mean_vectors(descriptions)  # (n, d)
     return np.einsum("nd,nd->n", text_unit, action_unit[position]).astype(np.float32)
 
 

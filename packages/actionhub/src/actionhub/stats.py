@@ -61,8 +61,8 @@ def per_action_counts(action_ids: np.ndarray, all_ids: np.ndarray) -> np.ndarray
 def similar_actions(names: list[str], desc_action_pos: np.ndarray, descriptions: pa.Array,
                     chosen: list[int], vectors: WordVectors, k: int) -> dict[str, dict[str, list]]:
     """For each chosen action index: its k nearest actions by name vector and by description centre."""
-    name_unit = unit_rows(vectors.mean_vectors(names)[0])  # (A, d)
-    doc_unit = unit_rows(vectors.mean_vectors(descriptions)[0])  # (n, d)
+    name_unit = vectors.unit_mean_vectors(names)  # (A, d)
+    doc_unit = vectors.unit_mean_vectors(descriptions)  # (n, d)
     group = sparse.csr_matrix((np.ones(len(desc_action_pos), np.float32),
                                (desc_action_pos, np.arange(len(desc_action_pos)))),
                               shape=(len(names), len(desc_action_pos)))
