@@ -152,9 +152,32 @@ def _add_queries(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_queries)
 
 
+def _harvest(args: argparse.Namespace) -> int:
+    from actionhub.harvest.cli import run_harvest
+
+    return run_harvest(args)
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    from actionhub.harvest.cli import run_emulator
+
+    return run_emulator(args)
+
+
+def _add_harvest(sub: argparse._SubParsersAction) -> None:
+    from actionhub.harvest.cli import add_emulator_arguments, add_harvest_arguments
+
+    p = sub.add_parser("harvest", help="collect descriptions for every query from a footage site or a caption corpus")
+    add_harvest_arguments(p)
+    p.set_defaults(func=_harvest)
+    e = sub.add_parser("emulator", help="serve the footage-site emulator (synthetic sample data) until Ctrl-C")
+    add_emulator_arguments(e)
+    e.set_defaults(func=_emulator)
+
+
 # One registration function per subcommand; each adds its parser and sets `func`.
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_doctor, _add_queries, _add_build, _add_stats,
-                                                                    _add_push]
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_doctor, _add_queries, _add_harvest,
+                                                                    _add_build, _add_stats, _add_push]
 
 
 def build_parser() -> argparse.ArgumentParser:
