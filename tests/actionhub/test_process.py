@@ -88,6 +88,8 @@ NORMALIZATION = [
     ("Stock Video | Dog catches frisbee", "Dog catches frisbee"),
     ("Crowd\u3000cheers\u2028loudly", "Crowd cheers loudly"),  # ideographic space, line separator
     ("Video ID 55 - Horse gallops ( )", "Horse gallops"),
+    ("Men on the beach, 4k footage. Blurred background.", "Men on the beach. Blurred background."),
+    ("A man watching a video.", "A man watching a video."),
     ("4K", ""),
 ]
 

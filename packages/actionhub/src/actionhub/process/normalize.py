@@ -10,8 +10,8 @@ take seconds; :func:`normalize_text` runs the same kernels on one text.
    - clip ids: "clip id 123", "video #123", "ID: 123", "#123456" and bare numbers of 6 or more digits
      ("number 10" and "2 men" are kept);
    - footage-site labels: "stock video", "stock footage", "stock clips", "royalty-free", "video clip";
-   - resolution and format tags standing alone: "4K", "8K UHD", "UHD", "full HD", "HD", "1080p", "60 fps"
-     ("slow motion" is kept: it describes the video);
+   - resolution and format tags standing alone, with a following "footage"/"video": "4K", "4k footage",
+     "8K UHD", "UHD", "full HD", "HD video", "1080p", "60 fps" ("slow motion" is kept: it describes the video);
    - "footage" or "video" dangling at the very end ("... on the beach footage").
 3. Tidying: empty brackets, runs of whitespace, spaces before punctuation, repeated separators, and
    separators ("-", "|", ":", ",", ";", "/") at either end are removed.
@@ -29,7 +29,8 @@ BOILERPLATE: list[tuple[str, str]] = [
     ("hash id", r"#\d+\b"),
     ("long number", r"\b\d{6,}\b"),
     ("site label", r"(?i)\b(?:royalty[- ]free|stock[- ](?:video|footage|clip)s?|(?:video|footage)\s+clips?)\b"),
-    ("format tag", r"(?i)\b(?:[48]k(?:\s+uhd)?|uhd|full\s+hd|hd|\d{3,4}p|\d{2,3}\s*fps)\b"),
+    ("format tag", r"(?i)\b(?:(?:[48]k(?:\s+uhd)?|uhd|full\s+hd|hd|\d{3,4}p)(?:\s+(?:footage|video))?"
+                   r"|\d{2,3}\s*fps)\b"),
     ("trailing footage", r"(?i)\s+(?:footage|video)\s*$"),
 ]
 # (pattern, replacement): tidying after the boilerplate is gone.
@@ -38,6 +39,7 @@ _TIDY: list[tuple[str, str]] = [
     (r"[\s\p{Z}]+", " "),
     (r"\s+([.,;:!?])", r"\1"),
     (r"([,;:|\-])(?:\s*[,;:|\-])+", r"\1"),
+    (r"[,;:|\-]+\s*([.!?])", r"\1"),  # "on the beach, ." -> "on the beach."
     (r"^[\s\-|:,;/]+|[\s\-|:,;/]+$", ""),
 ]
 
