@@ -17,6 +17,7 @@ Layout::
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -229,6 +230,14 @@ def _process(config: BuildConfig, out: Path) -> dict:
     return report.to_dict()
 
 
+@functools.cache
+def _vectors(spec: str):
+    """Word vectors, loaded once per process (a resumed or repeated build in one process reuses them)."""
+    from actionhub.assets import load_vectors
+
+    return load_vectors(spec)
+
+
 def _score(config: BuildConfig, out: Path) -> dict:
     from actionhub import relevance
     from actionhub.process import PROCESSED
@@ -236,9 +245,7 @@ def _score(config: BuildConfig, out: Path) -> dict:
     queries = _read_queries(out)
     actions = dict(zip(queries["action_id"].to_pylist(), queries["action"].to_pylist(), strict=True))
     if config.scorer == "word_vectors":
-        from actionhub.assets import load_vectors
-
-        scorer = relevance.word_vector_scorer(load_vectors(config.vectors))
+        scorer = relevance.word_vector_scorer(_vectors(config.vectors))
     else:
         scorer = relevance.SCORERS[config.scorer]()
     processed = pq.read_table(out / "processed" / "descriptions.parquet").cast(PROCESSED)
