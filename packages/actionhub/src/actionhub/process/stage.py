@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from actionhub import schema
 from actionhub.process import dedup, normalize, sentences, shards
+from actionhub.process.dedup import DedupConfig
 
 # The `descriptions` configuration before scoring: every column but relevance and rank.
 PROCESSED = pa.schema([f for f in schema.DESCRIPTIONS if f.name not in ("relevance", "rank")])
@@ -31,7 +32,7 @@ class ProcessConfig:
     """
 
     near_dedup: bool = True
-    dedup: dedup.DedupConfig = field(default_factory=dedup.DedupConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
 
 
 @dataclass
