@@ -16,17 +16,29 @@ import time
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from synthetic_corpus import PAPER_DESCRIPTIONS, glove_vocabulary, peak_rss_mib, synthetic_corpus
+from synthetic_corpus import (
+    PAPER_DESCRIPTIONS,
+    glove_vocabulary,
+    peak_rss_mib,
+    reset_peak_rss,
+    rss_mib,
+    synthetic_corpus,
+    vm_hwm_mib,
+)
 
 from actionhub.assets import load_vectors
 from actionhub.process import dedup, normalize, sentences
 
 
 def timed(label: str, n: int, fn, *args):
+    """Runs fn(*args); prints wall and CPU time and the RSS high-water mark during the call (Linux)."""
+    before = rss_mib()
+    reset = reset_peak_rss()
     w, c = time.perf_counter(), time.process_time()
     out = fn(*args)
     wall, cpu = time.perf_counter() - w, time.process_time() - c
-    print(f"{label:<34} {wall:7.1f} s wall {cpu:7.1f} s CPU  {n / wall:>11,.0f} texts/s")
+    peak = f"  RSS {before:,.0f} -> peak {vm_hwm_mib():,.0f} MiB" if reset else ""
+    print(f"{label:<36} {wall:7.1f} s wall {cpu:7.1f} s CPU  {n / wall:>11,.0f} texts/s{peak}")
     return out, wall
 
 
@@ -92,7 +104,7 @@ def main() -> None:
     sb = time.perf_counter() - t
     print(f"pysbd, subsample {m // 10:,}: {m // 10 / sb:,.0f} texts/s; EXTRAPOLATED to {n:,}: "
           f"{sb * n / (m // 10) / 60:.0f} min (regex splitter: {t_split / 60:.1f} min)")
-    print(f"peak RSS {peak_rss_mib():,.0f} MiB")
+    print(f"peak RSS of the whole run (corpus generation included) {peak_rss_mib():,.0f} MiB")
 
 
 if __name__ == "__main__":

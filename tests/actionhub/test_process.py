@@ -138,6 +138,14 @@ def test_minhash_agreement_estimates_jaccard():
     assert abs((sig[0] == sig[1]).mean() - true) < 0.07
 
 
+def test_signatures_do_not_depend_on_chunking():
+    texts = pa.array([NEAR_BASE, "a b", "", "one two three four", NEAR_BASE + " again", "x y z w"] * 3)
+    whole = minhash_signatures(texts, DedupConfig())
+    np.testing.assert_array_equal(minhash_signatures(texts, DedupConfig(), chunk_rows=4), whole)
+    assert np.all(whole[2] == np.iinfo(np.uint32).max)  # no words: no shingles
+    np.testing.assert_array_equal(whole[0], whole[6])
+
+
 def test_dedup_config_is_validated():
     with pytest.raises(ValueError, match="multiple"):
         DedupConfig(num_perm=64, bands=7)

@@ -3,9 +3,9 @@
 Exact duplicates: equal normalized text ignoring case. Near duplicates: MinHash over word shingles with
 LSH banding, verified on the signatures, vectorized in numpy (no per-text Python loop):
 
-1. texts are split into lower-case words (:mod:`actionhub.tokens`), each distinct word gets a random
-   64-bit hash, and each run of ``shingle`` consecutive words one combined hash (a text shorter than
-   ``shingle`` words uses its words as shingles);
+1. texts are split into lower-case words (:mod:`actionhub.tokens`), each distinct word gets a stable
+   64-bit hash (keyed blake2b), and each run of ``shingle`` consecutive words one combined hash (a text
+   shorter than ``shingle`` words uses its words as shingles); texts are processed in chunks;
 2. ``num_perm`` multiply-shift hash functions ``(a * h + b) >> 32`` give per-shingle values whose minimum
    per text (``np.minimum.reduceat``) is the signature, shape ``(n_texts, num_perm)``;
 3. ``bands`` bands of ``num_perm // bands`` rows bucket texts of the same action; a bucket member is a
@@ -19,6 +19,7 @@ LSH banding, verified on the signatures, vectorized in numpy (no per-text Python
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +55,8 @@ class DedupConfig:
             raise ValueError(f"num_perm ({self.num_perm}) must be a positive multiple of bands ({self.bands})")
         if self.shingle < 1:
             raise ValueError(f"shingle must be >= 1, got {self.shingle}")
+        if self.seed < 0:
+            raise ValueError(f"seed must be >= 0, got {self.seed}")
         if not 0.0 < self.threshold <= 1.0:
             raise ValueError(f"threshold must be in (0, 1], got {self.threshold}")
 
@@ -73,44 +76,65 @@ def exact_duplicates(groups: np.ndarray, texts: pa.Array | pa.ChunkedArray) -> n
     return ~_first_of_group(np.asarray(groups, dtype=np.int64) * (int(text_id.max(initial=0)) + 1) + text_id)
 
 
-def _shingle_hashes(texts: pa.Array | pa.ChunkedArray, shingle: int, rng: np.random.Generator
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def _word_hashes(words: pa.Array, seed: int) -> np.ndarray:
+    """A stable 64-bit hash of each word (m,) uint64: blake2b of each distinct word, keyed by the seed.
+
+    Stable across chunks and runs, so signatures do not depend on which texts are processed together; the
+    Python loop runs once per distinct word of a chunk, not per text.
+    """
+    encoded = pc.dictionary_encode(words)
+    key = seed.to_bytes(8, "little")
+    table = np.array([int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8, key=key).digest(), "little")
+                      for w in encoded.dictionary.to_pylist()], dtype=np.uint64)
+    return table[np.asarray(encoded.indices, dtype=np.int64)] if len(table) else np.zeros(0, np.uint64)
+
+
+def _shingle_hashes(texts: pa.Array, config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
     """Returns (shingle hashes (m,) uint64, text index of each (m,) int64), grouped by text in order."""
     flat, row = tokens.words(texts)
-    word_id = np.asarray(pc.dictionary_encode(flat).indices, dtype=np.int64)
-    word_hash = rng.integers(0, 2**63, size=int(word_id.max(initial=-1)) + 1, dtype=np.uint64)[word_id]
-    mults = rng.integers(1, 2**63, size=shingle, dtype=np.uint64) | np.uint64(1)
-    n = len(word_hash) - shingle + 1
+    word_hash = _word_hashes(flat, config.seed)
+    rng = np.random.default_rng(config.seed)
+    mults = rng.integers(1, 2**63, size=config.shingle, dtype=np.uint64) | np.uint64(1)
+    k = config.shingle
+    n = len(word_hash) - k + 1
     if n > 0:
-        same_row = row[:n] == row[shingle - 1:]
+        same_row = row[:n] == row[k - 1:]
         combined = np.zeros(n, dtype=np.uint64)
-        for k in range(shingle):  # (n,) uint64, wrapping arithmetic
-            combined += word_hash[k:k + n] * mults[k]
+        for i in range(k):  # (n,) uint64, wrapping arithmetic
+            combined += word_hash[i:i + n] * mults[i]
         hashes, owner = combined[same_row], row[:n][same_row]
     else:
         hashes, owner = np.zeros(0, np.uint64), np.zeros(0, np.int64)
     lengths = np.bincount(row, minlength=len(texts))
-    short = lengths[row] < shingle  # texts with fewer words than a shingle: their words are the shingles
+    short = lengths[row] < k  # texts with fewer words than a shingle: their words are the shingles
     hashes = np.concatenate([hashes, word_hash[short]])
     owner = np.concatenate([owner, row[short]])
     order = np.argsort(owner, kind="stable")
     return hashes[order], owner[order]
 
 
-def minhash_signatures(texts: pa.Array | pa.ChunkedArray, config: DedupConfig = DedupConfig()) -> np.ndarray:
-    """MinHash signatures, shape (n_texts, num_perm) uint32; a text without words gets all 0xFFFFFFFF."""
-    rng = np.random.default_rng(config.seed)
-    hashes, owner = _shingle_hashes(texts, config.shingle, rng)
+def minhash_signatures(texts: pa.Array | pa.ChunkedArray | list[str], config: DedupConfig = DedupConfig(),
+                       chunk_rows: int = 200_000) -> np.ndarray:
+    """MinHash signatures, shape (n_texts, num_perm) uint32; a text without words gets all 0xFFFFFFFF.
+
+    Texts are processed ``chunk_rows`` at a time (memory O(chunk)); the result does not depend on it.
+    """
+    if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
+        texts = pa.array(texts, pa.string())
+    rng = np.random.default_rng(config.seed + 2)
     a = rng.integers(1, 2**63, size=config.num_perm, dtype=np.uint64) | np.uint64(1)
     b = rng.integers(0, 2**63, size=config.num_perm, dtype=np.uint64)
     sig = np.full((len(texts), config.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
-    if len(hashes) == 0:
-        return sig
-    present, starts = np.unique(owner, return_index=True)
     shift = np.uint64(32)
-    for j in range(config.num_perm):  # one (m,) pass per hash function keeps memory at O(m)
-        values = ((a[j] * hashes + b[j]) >> shift).astype(np.uint32)
-        sig[present, j] = np.minimum.reduceat(values, starts)
+    for start in range(0, len(texts), chunk_rows):
+        hashes, owner = _shingle_hashes(texts[start:start + chunk_rows], config)
+        if len(hashes) == 0:
+            continue
+        present, starts = np.unique(owner, return_index=True)
+        rows = present + start
+        for j in range(config.num_perm):  # one (m,) pass per hash function keeps memory at O(m)
+            values = ((a[j] * hashes + b[j]) >> shift).astype(np.uint32)
+            sig[rows, j] = np.minimum.reduceat(values, starts)
     return sig
 
 
