@@ -19,7 +19,6 @@ import pyarrow.compute as pc
 from synthetic_corpus import (
     PAPER_DESCRIPTIONS,
     glove_vocabulary,
-    peak_rss_mib,
     reset_peak_rss,
     rss_mib,
     synthetic_corpus,
@@ -104,7 +103,6 @@ def main() -> None:
     sb = time.perf_counter() - t
     print(f"pysbd, subsample {m // 10:,}: {m // 10 / sb:,.0f} texts/s; EXTRAPOLATED to {n:,}: "
           f"{sb * n / (m // 10) / 60:.0f} min (regex splitter: {t_split / 60:.1f} min)")
-    print(f"peak RSS of the whole run (corpus generation included) {peak_rss_mib():,.0f} MiB")
 
 
 if __name__ == "__main__":

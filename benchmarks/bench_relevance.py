@@ -82,7 +82,7 @@ def main() -> None:
           f"{slow_cpu * args.n / m / 60:.1f} min CPU")
     print(f"speed-up {slow * args.n / m / fast:.0f}x wall, {slow_cpu * args.n / m / cpu:.0f}x CPU; "
           f"max |vectorized - naive| on the subsample: {np.abs(scores[:m] - reference).max():.2e}")
-    print(f"peak RSS of the whole run (corpus generation included) {peak_rss_mib():,.0f} MiB")
+    print(f"peak RSS since scoring started (naive loop included) {peak_rss_mib():,.0f} MiB")
 
 
 def pc_words(texts) -> np.ndarray:
