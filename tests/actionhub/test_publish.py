@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
+import actionhub
 from actionhub import publish, schema
 
 
@@ -70,6 +71,7 @@ def test_load_top_k_filters_descriptions_and_their_sentences(tmp_path):
     sentences = publish.load(tmp_path / "ds", "sentences", top_k=1)
     assert sorted(set(sentences["description_id"])) == ["s:2:0", "s:3:1"] and len(sentences) == 4
     assert len(publish.load(tmp_path / "ds", "actions")) == 2
+    assert actionhub.load(tmp_path / "ds", top_k=1).to_list() == top1.to_list()  # the package-level wrapper
 
 
 def test_failed_publish_leaves_nothing_complete_looking(tmp_path, monkeypatch):
