@@ -15,7 +15,7 @@ from actionhub import schema
 from actionhub.process import PROCESSED, process
 from actionhub.process.dedup import DedupConfig, exact_duplicates, minhash_signatures, near_duplicates
 from actionhub.process.normalize import normalize_text
-from actionhub.process.sentences import split_sentences
+from actionhub.process.sentences import split_column, split_sentences
 
 WHEN = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
 
@@ -182,6 +182,14 @@ def test_pysbd_agrees_on_the_same_table(text, expected):
     import pysbd
 
     assert [s.strip() for s in pysbd.Segmenter(language="en", clean=False).segment(text)] == expected
+
+
+def test_sentence_splitting_does_not_depend_on_chunking():
+    texts = pa.array([text for text, _ in SENTENCES + REGEX_ONLY] + [None])
+    whole, counts = split_column(texts)
+    chunked, chunked_counts = split_column(texts, chunk_rows=3)
+    assert chunked.to_pylist() == whole.to_pylist() == [e for _, e in SENTENCES + REGEX_ONLY] + [[]]
+    np.testing.assert_array_equal(chunked_counts, counts)
 
 
 def test_removal_reasons_are_counted(tmp_path):

@@ -42,12 +42,8 @@ _BOUNDARY = (r"([.!?\x{2026}][\"'\x{201d}\x{2019})\]]*)\s+", "\\1" + _CUT)
 _CONTENT = r"[\p{L}\p{N}]"
 
 
-def split_column(texts: pa.Array | pa.ChunkedArray | list[str]) -> tuple[pa.ListArray, np.ndarray]:
-    """Splits every text; returns (sentences per text as a list array, counts (n,) int32)."""
-    if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
-        texts = pa.array(texts, pa.string())
-    if isinstance(texts, pa.ChunkedArray):
-        texts = texts.combine_chunks()
+def _split_chunk(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Sentences of a chunk of texts: (all sentences in order (m,), counts per text (n,) int32)."""
     out = pc.fill_null(texts, "")
     for pattern, replacement in [*_PROTECT, _BOUNDARY]:
         out = pc.replace_substring_regex(out, pattern, replacement)
@@ -56,8 +52,24 @@ def split_column(texts: pa.Array | pa.ChunkedArray | list[str]) -> tuple[pa.List
     parent = np.asarray(pc.list_parent_indices(pieces), dtype=np.int64)
     keep = np.asarray(pc.match_substring_regex(flat, _CONTENT))
     counts = np.bincount(parent[keep], minlength=len(texts)).astype(np.int32)
+    return flat.filter(pa.array(keep)).cast(pa.string()), counts
+
+
+def split_column(texts: pa.Array | pa.ChunkedArray | list[str], chunk_rows: int = 500_000
+                 ) -> tuple[pa.ListArray, np.ndarray]:
+    """Splits every text; returns (sentences per text as a list array, counts (n,) int32).
+
+    Texts are processed ``chunk_rows`` at a time: each regex pass copies the chunk, not the whole column.
+    """
+    if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
+        texts = pa.array(texts, pa.string())
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    parts = [_split_chunk(texts.slice(start, chunk_rows)) for start in range(0, len(texts), chunk_rows)]
+    counts = np.concatenate([c for _, c in parts]) if parts else np.zeros(0, np.int32)
+    flat = pa.concat_arrays([f for f, _ in parts]) if parts else pa.array([], pa.string())
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    return pa.ListArray.from_arrays(pa.array(offsets), flat.filter(pa.array(keep)).cast(pa.string())), counts
+    return pa.ListArray.from_arrays(pa.array(offsets), flat), counts
 
 
 def split_sentences(text: str) -> list[str]:
