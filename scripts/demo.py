@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from actionhub import cli as actionhub_cli
+from coco import cli as coco_cli
 
 OUT = Path("out/demo")
 
@@ -50,7 +51,17 @@ def main() -> int:
     print("\n== actionhub queries")
     code = code or actionhub_cli.main(["queries", "--sources", "kinetics700,mit,ava",
                                        "--out", str(OUT / "queries.parquet")])
-    return code or build_from_emulator()
+    code = code or build_from_emulator()
+    return code or coco_synthetic()
+
+
+def coco_synthetic() -> int:
+    """Short CoCo train + eval on the SYNTHETIC benchmark (random features, not videos)."""
+    print("== coco: train + eval on the SYNTHETIC benchmark (random features with shared concepts, NOT real videos)")
+    run = str(OUT / "coco-synthetic")
+    return (coco_cli.main(["train", "--protocol", "synthetic", "--epochs", "5", "--batch-size", "128",
+                           "--out-dir", run])
+            or coco_cli.main(["eval", "--protocol", "synthetic", "--out-dir", run]))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,93 @@
+"""Checkpoints: plain dicts of tensors and Python values, loadable with ``torch.load(weights_only=True)``.
+
+Layout (``FORMAT`` version 1)::
+
+    {"format": "coco-checkpoint/1", "config": TrainConfig as dict, "dims": {"video_dim", "text_dim", "embed_dim"},
+     "split": split name, "model": state dict, "optimizer": state dict or None,
+     "epoch": epochs completed, "step": optimiser steps taken, "best": {"epoch", "score"} or None,
+     "rng": torch CPU generator state}
+
+Written to a temporary file and renamed, so a crash never leaves a half-written checkpoint.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from coco.config import TrainConfig, differences
+from coco.model import CoCo
+
+FORMAT = "coco-checkpoint/1"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint is unreadable or belongs to another configuration or data."""
+
+
+def dims_of(model: CoCo) -> dict[str, int]:
+    """The widths that fix a model's shape."""
+    return {"video_dim": model.video_dim, "text_dim": model.text_dim, "embed_dim": model.embed_dim}
+
+
+def save(path: str | os.PathLike, *, model: CoCo, config: TrainConfig, split: str,
+         optimizer: torch.optim.Optimizer | None = None, epoch: int = 0, step: int = 0,
+         best: dict[str, Any] | None = None) -> Path:
+    """Writes a checkpoint atomically and returns its path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "format": FORMAT,
+        "config": config.to_dict(),
+        "dims": dims_of(model),
+        "split": split,
+        "model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "optimizer": optimizer.state_dict() if optimizer is not None else None,
+        "epoch": epoch,
+        "step": step,
+        "best": best,
+        "rng": torch.get_rng_state(),
+    }
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(payload, tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def load(path: str | os.PathLike) -> dict[str, Any]:
+    """Reads a checkpoint with ``weights_only=True`` and checks its format."""
+    if not Path(path).is_file():
+        raise CheckpointError(f"no checkpoint at {path}")
+    try:
+        payload = torch.load(Path(path), map_location="cpu", weights_only=True)
+    except Exception as exc:  # unpickling errors come in many types
+        raise CheckpointError(f"{path}: not a readable coco checkpoint ({exc.__class__.__name__}: {exc})") from exc
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CheckpointError(f"{path}: not a {FORMAT} checkpoint")
+    return payload
+
+
+def check_compatible(payload: dict[str, Any], config: TrainConfig, video_dim: int, text_dim: int,
+                     split: str | None = None) -> None:
+    """Raises :class:`CheckpointError` when a checkpoint was made by another configuration, data or split."""
+    stored = TrainConfig.from_dict(payload["config"])
+    diff = differences(stored, config)
+    if diff:
+        shown = ", ".join(f"{k}: checkpoint {a!r} vs now {b!r}" for k, (a, b) in sorted(diff.items()))
+        raise CheckpointError(f"checkpoint comes from another configuration ({shown})")
+    wanted = {"video_dim": video_dim, "text_dim": text_dim, "embed_dim": config.embed_dim}
+    if payload["dims"] != wanted:
+        raise CheckpointError(f"checkpoint widths {payload['dims']} do not match the data's {wanted}")
+    if split is not None and payload["split"] != split:
+        raise CheckpointError(f"checkpoint is for split {payload['split']!r}, not {split!r}")
+
+
+def restore_model(payload: dict[str, Any]) -> tuple[CoCo, TrainConfig]:
+    """The model (weights loaded, eval mode) and the configuration stored in a checkpoint."""
+    config = TrainConfig.from_dict(payload["config"])
+    model = CoCo(**payload["dims"])
+    model.load_state_dict(payload["model"])
+    return model.eval(), config
