@@ -59,6 +59,10 @@ def zeroshot_table(r: dict) -> str:
     for name, row in r["variants"].items():
         lines.append(f"| {name} | {_pm(row['top1'])} | {_pm(row['top5'])} | {row['seconds']} |")
     lines.append(f"| chance | {100 / r['unseen_classes']:.1f} | {500 / r['unseen_classes']:.1f} | |")
+    gains = "; ".join(f"{base} -> {base}+CIM: {g['mean']:+.2f} ± {g['std']:.2f} points, better on "
+                      f"{g['splits_better']} of {g['splits']} splits" for base, g in r.get("cim_gain_top1", {}).items())
+    if gains:
+        lines.append(f"\nPaired top-1 change from CIM (same split, same seed): {gains}.")
     tr, te = r["train_videos_per_split"], r["test_videos_per_split"]
     return "\n".join(lines) + (f"\n\n{r['unseen_classes']}-way; per split {tr['mean']:.0f} training videos "
                                f"(seen classes, train split) and {te['mean']:.0f} test videos (unseen classes, "

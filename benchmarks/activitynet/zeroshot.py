@@ -146,8 +146,23 @@ def run(config: ZeroShotConfig, classes: Sequence[str], texts, train: Videos, te
     results = {name: {"top1": summarize([m["top1"] for m in ms]), "top5": summarize([m["top5"] for m in ms]),
                       "per_split_top1": [round(m["top1"], 2) for m in ms], "seconds": round(seconds[name], 1)}
                for name, ms in rows.items()}
-    return {"variants": results, "train_videos_per_split": summarize(sizes["train"]),
+    return {"variants": results, "cim_gain_top1": cim_gains(rows),
+            "train_videos_per_split": summarize(sizes["train"]),
             "test_videos_per_split": summarize(sizes["test"])}
+
+
+def cim_gains(rows: Mapping[str, Sequence[Mapping]]) -> dict[str, dict]:
+    """Paired per-split top-1 change from adding CIM to each alignment variant run (``X`` -> ``X+CIM``).
+
+    Returns ``{"X": {"mean", "std", "splits_better", "splits"}}`` for every X whose both runs exist.
+    """
+    out = {}
+    for base in ("AD", "VC", "AD+VC"):
+        with_cim = base + "+CIM"
+        if base in rows and with_cim in rows:
+            diff = [b["top1"] - a["top1"] for a, b in zip(rows[base], rows[with_cim], strict=True)]
+            out[base] = summarize(diff) | {"splits_better": int(sum(d > 0 for d in diff)), "splits": len(diff)}
+    return out
 
 
 def class_descriptions(descriptions: Sequence[Mapping], actions: Sequence[Mapping], classes: Sequence[str],

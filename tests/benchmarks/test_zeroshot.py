@@ -41,3 +41,12 @@ def test_class_descriptions_take_the_best_ranks_across_aliases():
 def test_summarize_uses_the_sample_std():
     s = zeroshot.summarize([1.0, 3.0])
     assert s == {"mean": 2.0, "std": float(np.sqrt(2.0))}
+
+
+def test_cim_gains_are_paired_per_split():
+    rows = {"AD": [{"top1": 10.0}, {"top1": 20.0}], "AD+CIM": [{"top1": 11.0}, {"top1": 19.0}],
+            "VC": [{"top1": 5.0}, {"top1": 5.0}]}  # no VC+CIM run: no VC entry
+    gains = zeroshot.cim_gains(rows)
+    assert list(gains) == ["AD"]
+    assert gains["AD"]["mean"] == 0.0 and gains["AD"]["splits_better"] == 1 and gains["AD"]["splits"] == 2
+    assert gains["AD"]["std"] == np.std([1.0, -1.0], ddof=1)
