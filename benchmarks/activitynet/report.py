@@ -22,7 +22,7 @@ def _pm(stat: dict) -> str:
 
 def ranking_table(r: dict) -> str:
     """Experiment 1: mean AP per scorer."""
-    lines = ["| scorer | mAP over 200 actions | std over actions | seconds (0 = cached) |", "|---|---|---|---|"]
+    lines = ["| scorer | mAP over 200 actions | std over actions | seconds this run |", "|---|---|---|---|"]
     for name, row in r["scorers"].items():
         if name == "chance":
             continue
@@ -72,8 +72,9 @@ def zeroshot_table(r: dict) -> str:
 def render(results: dict) -> str:
     """The generated block (without markers)."""
     meta = results["meta"]
-    parts = [f"Run on {meta['date']} with `{meta['command']}` on {meta['machine']}. "
-             f"Runtime per experiment (seconds): {meta['seconds']}.", ""]
+    runtime = ", ".join(f"{name} {sec:g} s" for name, sec in meta["seconds"].items())
+    parts = [f"Run on {meta['date']} with `{meta['command'].strip()}` on {meta['machine']}. "
+             f"Runtime per experiment: {runtime}.", ""]
     renderers = {"ranking": ("1. Relevance ranking (val_1 sentences vs. action name)", ranking_table),
                  "build": ("2. ActionHub-style build on the train captions", build_table),
                  "zeroshot": ("3. Caption-as-video zero-shot proxy with CoCo (10 random 50/50 splits)",
