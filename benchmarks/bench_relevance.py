@@ -23,7 +23,7 @@ from synthetic_corpus import (
     vm_hwm_mib,
 )
 
-from actionhub import relevance
+from actionhub import normalize, relevance
 from actionhub.assets import load_vectors
 
 
@@ -55,7 +55,7 @@ def main() -> None:
     print(f"SYNTHETIC corpus: {args.n:,} descriptions, {len(actions)} actions, "
           f"{np.mean(pc_words(texts[:10000])):.1f} words/description, generated in {time.perf_counter() - t0:.1f} s")
 
-    stop = relevance.english_stop_words()
+    stop = normalize.stop_words()
     before = rss_mib()
     reset = reset_peak_rss()
     t0, c0 = time.perf_counter(), time.process_time()

@@ -26,12 +26,12 @@ def relevance_scorers() -> dict[str, MatrixScorer]:
     embeddings, so the matrix comes from the same embedding code (``WordVectors.mean_vectors`` and
     ``Encoder.encode``) in one product; :func:`check_against_registry` verifies it against the pair scorer.
     """
-    from actionhub import relevance
+    from actionhub import normalize, relevance
 
     def word_vectors(texts: Sequence[str], names: Sequence[str]) -> np.ndarray:
         from actionhub.assets import load_vectors
 
-        vectors = relevance.WordVectors(load_vectors(), relevance.english_stop_words())
+        vectors = relevance.WordVectors(load_vectors(), normalize.stop_words())
         t = relevance.unit_rows(vectors.mean_vectors(list(texts))[0])  # (N, 50)
         a = relevance.unit_rows(vectors.mean_vectors(list(names))[0])  # (A, 50)
         return (a @ t.T).astype(np.float32)

@@ -118,13 +118,15 @@ Scorer = Callable[[pa.Array, np.ndarray, dict[int, str]], np.ndarray]
 
 
 def word_vector_scorer(kv: KeyedVectors | None = None, stop_words: Iterable[str] | None = None) -> Scorer:
-    """The paper's scorer; defaults: bundled GloVe and NLTK English stop words (when installed)."""
+    """The paper's scorer; defaults: bundled GloVe and NLTK English stop words."""
     if kv is None:
         from actionhub.assets import load_vectors
 
         kv = load_vectors()
     if stop_words is None:
-        stop_words = english_stop_words()
+        from actionhub.normalize import stop_words as load_stop_words
+
+        stop_words = load_stop_words()
     vectors = WordVectors(kv, stop_words)
     return lambda texts, action_ids, actions: word_vector_relevance(texts, action_ids, actions, vectors)
 
@@ -143,16 +145,6 @@ def encoder_scorer(spec: str | None = None, batch_size: int = 64) -> Scorer:
         return np.einsum("nd,nd->n", text_emb, action_emb[position]).astype(np.float32)
 
     return score
-
-
-def english_stop_words() -> frozenset[str]:
-    """NLTK's English stop words, or none when the corpus is not installed."""
-    try:
-        from nltk.corpus import stopwords
-
-        return frozenset(stopwords.words("english"))
-    except LookupError:
-        return frozenset()
 
 
 # Registry: name -> factory of a scorer (factories load their assets on call).

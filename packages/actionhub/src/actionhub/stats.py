@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from scipy import sparse
 
+from actionhub.normalize import stop_words
 from actionhub.relevance import WordVectors, unit_rows
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ def compute_stats(dataset_dir: Path, out: Path, kv: KeyedVectors, config: StatsC
     if unknown:
         raise ValueError(f"unknown actions: {unknown}")
     chosen = [lookup[a] for a in config.actions] or [int(i) for i in order[:config.n_similar_default]]
-    vectors = WordVectors(kv, _stop_words())
+    vectors = WordVectors(kv, stop_words())
     report = {
         "totals": {"actions": len(names), "actions_with_descriptions": int((desc_counts > 0).sum()),
                    "descriptions": int(desc.num_rows), "sentences": int(len(sent_ids)),
@@ -139,12 +140,6 @@ def compute_stats(dataset_dir: Path, out: Path, kv: KeyedVectors, config: StatsC
     (out / "stats.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     (out / "stats.md").write_text(format_report(report), encoding="utf-8")
     return report
-
-
-def _stop_words() -> frozenset[str]:
-    from actionhub.relevance import english_stop_words
-
-    return english_stop_words()
 
 
 def format_report(report: dict) -> str:
