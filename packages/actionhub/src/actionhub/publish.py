@@ -53,11 +53,17 @@ class PublishConfig:
     compression: str = "zstd"
     sources: tuple[str, ...] = ()
     sites: tuple[str, ...] = ()
-    scorer: str = "word_vectors"
+    scorer: str = "fusion"
 
     def __post_init__(self) -> None:
         if self.rows_per_shard < 1:
             raise ValueError(f"rows_per_shard must be >= 1, got {self.rows_per_shard}")
+
+
+def _scorer_text(name: str) -> str:
+    from actionhub.relevance import CARD_TEXT
+
+    return CARD_TEXT.get(name, "the score of that scorer.")
 
 
 def _features_yaml(table_schema: pa.Schema) -> list[dict]:
@@ -128,11 +134,10 @@ top5 = descriptions.filter(lambda rank: rank <= 5, input_columns="rank")
 
 ## Scoring
 
-`relevance` (scorer `{config.scorer}`): cosine between the mean word vector of the description and the mean
-word vector of the action name (GloVe 6B 50-d by default; stop words and out-of-vocabulary words skipped; a
-text with no known word scores 0). `rank` is the position of the description within its action by
-relevance, 1 = most relevant (ties by `description_id`); the top-k descriptions of each action are
-`rank <= k`.
+`relevance` (scorer `{config.scorer}`): {_scorer_text(config.scorer)}
+`rank` is the position of the description within its action by relevance, 1 = most relevant (ties by
+`description_id`); the top-k descriptions of each action are `rank <= k`. `site_rank` is the description's
+0-based position in the site's own results (best over the action's queries).
 
 ## Licence caveats
 

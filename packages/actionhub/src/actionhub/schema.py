@@ -50,7 +50,8 @@ DESCRIPTIONS = pa.schema([
     pa.field("description", pa.string(), nullable=False),
     pa.field("keywords", pa.list_(pa.string())),
     pa.field("n_sentences", pa.int32(), nullable=False),
-    pa.field("relevance", pa.float32(), nullable=False),  # cosine(mean word vector of text, of action name)
+    pa.field("site_rank", pa.int32()),  # 0-based best position in the site's results over the action's queries
+    pa.field("relevance", pa.float32(), nullable=False),  # the named scorer's score (see the card), higher first
     pa.field("rank", pa.int32(), nullable=False),  # 1 = most relevant description of its action
 ])
 

@@ -98,7 +98,7 @@ def _descriptions(merged: pa.Table, queries: pa.Table, n_sentences: np.ndarray) 
     columns = {"description_id": ids, "action_id": merged["action_id"], "action": names,
                "site": merged["site"], "asset_id": merged["asset_id"], "queries": merged["queries"],
                "description": merged["description"], "keywords": merged["keywords"],
-               "n_sentences": pa.array(n_sentences, pa.int32())}
+               "n_sentences": pa.array(n_sentences, pa.int32()), "site_rank": merged["best_rank"]}
     return pa.table(columns).cast(PROCESSED)
 
 
