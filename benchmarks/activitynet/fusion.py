@@ -1,0 +1,41 @@
+"""Reciprocal-rank fusion of a semantic scorer with the site's BM25 order, over whole score matrices.
+
+The same formula as ``actionhub.relevance.fused_relevance`` (``w / (k + r_semantic) + (1 - w) / (k + r_site)``,
+1-based ranks within each action), computed for all (action, sentence) pairs at once. :func:`tune` picks
+``(w, k)`` by mean AP on the *train* captions' sentences; the validation figures use the library's constants,
+which were set from that tuning (``results.json`` records both, and whether they agree).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.activitynet.metrics import average_precision, rank_order
+
+WEIGHTS = tuple(round(w, 2) for w in np.linspace(0.0, 1.0, 11))
+KS = (1.0, 10.0, 30.0, 60.0, 100.0, 300.0)
+
+
+def row_ranks(scores: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
+    """(Q, N) 1-based rank of every item in its row's descending order (ties by ``tiebreak``)."""
+    order = rank_order(scores, tiebreak)
+    out = np.empty(scores.shape, dtype=np.float32)
+    np.put_along_axis(out, order, np.arange(1, scores.shape[1] + 1, dtype=np.float32)[None, :], axis=1)
+    return out
+
+
+def fuse(semantic_ranks: np.ndarray, site_ranks: np.ndarray, weight: float, k: float) -> np.ndarray:
+    """(Q, N) fused scores of two rank matrices."""
+    return weight / (k + semantic_ranks) + (1.0 - weight) / (k + site_ranks)
+
+
+def tune(semantic: np.ndarray, site: np.ndarray, relevant: np.ndarray, tiebreak: np.ndarray) -> dict:
+    """Mean AP of every (w, k) of the grid on one labelled pool; returns the best and the whole grid."""
+    sem, bm = row_ranks(semantic, tiebreak), row_ranks(site, tiebreak)
+    grid = {}
+    for k in KS:
+        for w in WEIGHTS:
+            grid[f"w={w:g},k={k:g}"] = float(np.nanmean(average_precision(fuse(sem, bm, w, k), relevant, tiebreak)))
+    best = max(grid, key=grid.get)
+    w, k = (float(part.split("=")[1]) for part in best.split(","))
+    return {"weight": w, "k": k, "map": grid[best], "grid": grid}

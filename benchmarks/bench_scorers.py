@@ -1,0 +1,149 @@
+"""Relevance scorers' speed at the paper's scale and their quality against MiniLM: the fast-scorer trade-offs.
+
+Speed input: the SYNTHETIC corpus of ``synthetic_corpus.py`` (GloVe words, ~36 words in 3 sentences per
+description; not real footage text), generated and scored in shards of ``--shard`` descriptions so memory
+stays flat, with a random site order per action as ``site_rank``. The default scorer (``fusion``), ``static``
+and ``word-vectors`` score all ``--n`` descriptions; MiniLM (fp32 and int8, batched by length and not) scores
+a subsample of ``--minilm-n`` (it is ~100x slower) and is extrapolated, printed as such. Everything is
+extrapolated to the paper's 3.6M descriptions.
+
+Quality input: real ActivityNet Captions val_1 sentences when ``../shared`` (or ``$ACTIONHUB_SHARED``) has them,
+else the synthetic texts (printed). Spearman correlation of each scorer's (action name, sentence) similarities
+with MiniLM fp32's, and the cosine of int8 to fp32 embeddings.
+
+    python benchmarks/bench_scorers.py [--n 200000] [--shard 50000] [--minilm-n 2000] [--threads 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+from synthetic_corpus import PAPER_DESCRIPTIONS, glove_vocabulary, synthetic_corpus, vm_hwm_mib
+
+from actionhub import relevance
+from actionhub.assets import load_vectors
+from actionhub.encoder import Encoder, EncoderConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def shard_table(texts: pa.Array, action_ids: np.ndarray, rng: np.random.Generator) -> pa.Table:
+    """A descriptions table with a random site order (0-based position) within each action."""
+    site_rank = rng.permutation(len(texts)).astype(np.int32)  # ranks within actions: any order is a valid one
+    return pa.table({"description": texts, "action_id": pa.array(action_ids, pa.int32()), "site_rank": site_rank})
+
+
+def time_scorers(args, vocab, names: list[str]) -> dict:
+    """Seconds per scorer over all shards, plus the peak RSS after each shard."""
+    scorers = {name: relevance.SCORERS[name]() for name in names}
+    seconds = dict.fromkeys(names, 0.0)
+    peaks = []
+    rng = np.random.default_rng(1)
+    for start in range(0, args.n, args.shard):
+        n = min(args.shard, args.n - start)
+        texts, action_ids, actions = synthetic_corpus(n, vocab, seed=start)
+        table = shard_table(texts, action_ids, rng)
+        for name, scorer in scorers.items():
+            t0 = time.perf_counter()
+            relevance.ranks(action_ids, scorer(table, actions))
+            seconds[name] += time.perf_counter() - t0
+        peaks.append(round(vm_hwm_mib()))
+    return {"seconds": seconds, "peak_rss_mib_after_each_shard": peaks}
+
+
+def time_minilm(texts: list[str], threads: int) -> dict:
+    """Descriptions/s of MiniLM fp32 and int8; int8 also without batching by length (64 texts in input order)."""
+    out = {}
+    for precision in ("fp32", "int8"):
+        encoder = Encoder.load(EncoderConfig(precision=precision, threads=threads))
+        t0 = time.perf_counter()
+        encoder.encode(texts)
+        out[precision] = len(texts) / (time.perf_counter() - t0)
+        if precision == "int8":
+            t0 = time.perf_counter()
+            for i in range(0, len(texts), 64):
+                encoder.encode(texts[i:i + 64])  # one batch per call: padded to its longest text
+            out["int8, unsorted batches"] = len(texts) / (time.perf_counter() - t0)
+    return out
+
+
+def real_sentences(limit: int = 3000) -> tuple[list[str], list[str]] | None:
+    """(ActivityNet val_1 sentences, ActivityNet class names) when the shared data is there."""
+    shared = Path(os.environ.get("ACTIONHUB_SHARED") or ROOT.parent / "shared")
+    folder = shared / "reference" / "captions" / "activitynet_captions"
+    if not (folder / "val_1.json").is_file():
+        return None
+    data = json.loads((folder / "val_1.json").read_text())
+    sentences = [s.strip() for v in data.values() for s in v["sentences"] if s.strip()]
+    rng = np.random.default_rng(0)
+    picked = [sentences[i] for i in rng.choice(len(sentences), min(limit, len(sentences)), replace=False)]
+    import csv
+
+    with open(folder / "activitynet_v1-3_valid_tsp_groundtruth.csv", newline="") as fh:
+        classes = sorted({r["action-label"] for r in csv.DictReader(fh) if r["action-label"] not in ("", "None")})
+    return picked, classes
+
+
+def quality(texts: list[str], names: list[str]) -> dict:
+    """Spearman of each scorer's similarity matrix (names x texts) with MiniLM fp32's; int8-fp32 cosines."""
+    from scipy.stats import spearmanr
+
+    from actionhub.normalize import stop_words
+    from actionhub.static import StaticEmbedding
+
+    fp32, int8 = Encoder.load(), Encoder.load(EncoderConfig(precision="int8"))
+    e32, e8 = fp32.encode(texts), int8.encode(texts)
+    reference = fp32.encode(names) @ e32.T  # (A, N)
+    static = StaticEmbedding.load()
+    wv = relevance.WordVectors(load_vectors(), stop_words())
+    sims = {"int8": int8.encode(names) @ e8.T,
+            "static": static.encode(names) @ static.encode(texts).T,
+            "word-vectors": wv.unit_mean_vectors(names) @ wv.unit_mean_vectors(texts).T}
+    out = {"int8_cosine_to_fp32": {"mean": float((e32 * e8).sum(1).mean()), "min": float((e32 * e8).sum(1).min())}}
+    for name, s in sims.items():
+        per_action = [spearmanr(reference[a], s[a]).statistic for a in range(len(names))]
+        out[f"spearman_{name}"] = {"all_pairs": float(spearmanr(reference.ravel(), s.ravel()).statistic),
+                                   "per_action_mean": float(np.nanmean(per_action))}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=200_000)
+    parser.add_argument("--shard", type=int, default=50_000)
+    parser.add_argument("--minilm-n", type=int, default=2_000)
+    parser.add_argument("--threads", type=int, default=0, help="onnxruntime threads (0: all cores)")
+    args = parser.parse_args(argv)
+    vocab = glove_vocabulary(load_vectors())
+    print(f"machine: {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} (shared with other jobs)")
+
+    speed = time_scorers(args, vocab, ["fusion", "static", "word-vectors"])
+    print(f"SYNTHETIC descriptions: {args.n:,} in shards of {args.shard:,}; peak RSS after each shard (MiB): "
+          f"{speed['peak_rss_mib_after_each_shard']}")
+    rows = {name: args.n / sec for name, sec in speed["seconds"].items()}
+    sample = synthetic_corpus(args.minilm_n, vocab, seed=10**9)[0].to_pylist()
+    rows |= {f"minilm {k} (on {args.minilm_n:,}, extrapolated)": v for k, v in time_minilm(sample, args.threads).items()}
+    print(f"| scorer | descriptions/s | µs per description | {PAPER_DESCRIPTIONS / 1e6:g}M descriptions |")
+    print("|---|---|---|---|")
+    for name, rate in rows.items():
+        total = PAPER_DESCRIPTIONS / rate
+        span = f"{total / 60:.1f} min" if total < 7200 else f"{total / 3600:.1f} h"
+        print(f"| {name} | {rate:,.0f} | {1e6 / rate:,.1f} | {span} |")
+
+    real = real_sentences()
+    texts, names = real if real else (sample, [f"{vocab[i]} {vocab[i + 1]}" for i in range(0, 400, 2)])
+    print(f"quality on {'REAL ActivityNet val_1 sentences' if real else 'SYNTHETIC texts'}: {len(texts)} texts x "
+          f"{len(names)} action names")
+    print(json.dumps(quality(texts, names), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
