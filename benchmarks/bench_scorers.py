@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{speed['peak_rss_mib_after_each_shard']}")
     rows = {name: args.n / sec for name, sec in speed["seconds"].items()}
     sample = synthetic_corpus(args.minilm_n, vocab, seed=10**9)[0].to_pylist()
-    rows |= {f"minilm {k} (on {args.minilm_n:,}, extrapolated)": v for k, v in time_minilm(sample, args.threads).items()}
+    minilm = time_minilm(sample, args.threads)
+    rows |= {f"minilm {k} (on {args.minilm_n:,}, extrapolated)": v for k, v in minilm.items()}
     print(f"| scorer | descriptions/s | µs per description | {PAPER_DESCRIPTIONS / 1e6:g}M descriptions |")
     print("|---|---|---|---|")
     for name, rate in rows.items():
