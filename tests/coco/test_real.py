@@ -67,7 +67,7 @@ def test_predict_inputs_are_checked(tmp_path):
 @pytest.mark.slow
 def test_cli_intra_hmdb51_train_eval_predict_with_the_bundled_encoder(tmp_path, capsys):
     pytest.importorskip("transformers")
-    from coco.assets import MissingAssetError, resolve_encoder
+    from actionhub.assets import MissingAssetError, resolve_encoder
 
     try:
         resolve_encoder()
