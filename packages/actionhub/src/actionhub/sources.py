@@ -143,6 +143,18 @@ def _ucf(name: str) -> list[str]:
     return [split_camel_case(name)]
 
 
+def clean_any(name: str) -> list[str]:
+    """Search queries of a class name from an unknown list, by its spelling: the union of the cleaners above.
+
+    ``BenchPress`` -> ``bench press`` (CamelCase, when the name has no separator), ``brush_hair`` and
+    ``playing+fun`` -> spaced, ``(...)`` hints dropped, ``a/b`` alternatives split. Used to match a training
+    dataset's class names to the actions of a built dataset (:mod:`actionhub.reader`).
+    """
+    if not re.search(r"[\s_+/]", name.strip()) and re.search(r"[a-z][A-Z]", name):
+        return [split_camel_case(name.strip())]
+    return split_alternatives(drop_parentheticals(name.replace("_", " ").replace("+", " ")))
+
+
 @dataclass(frozen=True)
 class Source:
     """A packaged class list and how to read and clean it."""
