@@ -98,7 +98,6 @@ def test_ucf101_class_names_find_their_actions_in_a_build_of_the_real_list(tmp_p
     from actionhub import publish, schema
     from actionhub.queries import QueriesConfig, build_queries
     from actionhub.reader import top_descriptions
-
     from coco.definitions import label_aliases
     from coco.real import encode_classes
 
