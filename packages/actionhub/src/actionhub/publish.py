@@ -77,7 +77,8 @@ def _dataset_info_yaml(tables: dict[str, pa.Table]) -> list[dict]:
                                              num_examples=tables[name].num_rows)})) for name in CONFIGS})
     card = DatasetCardData()
     infos.to_dataset_card_data(card)
-    return card.to_dict()["dataset_info"]
+    order = list(CONFIGS)
+    return sorted(card.to_dict()["dataset_info"], key=lambda info: order.index(info["config_name"]))
 
 
 def _write_shards(table: pa.Table, folder: Path, config: PublishConfig) -> int:

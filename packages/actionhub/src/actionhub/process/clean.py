@@ -1,7 +1,7 @@
-"""Text normalization of harvested descriptions: Unicode, control characters, whitespace, site boilerplate.
+"""Cleaning of harvested description text: Unicode, control characters, whitespace, site boilerplate.
 
 Every step is a pyarrow compute kernel over the whole column (RE2 regular expressions), so millions of texts
-take seconds; :func:`normalize_text` runs the same kernels on one text.
+take seconds; :func:`clean_text` runs the same kernels on one text.
 
 1. Unicode NFKC (full-width letters, ligatures, non-breaking and other compatibility spaces become plain
    characters); control and format characters (categories Cc, Cf: bell, zero-width space, ...) become spaces.
@@ -44,8 +44,8 @@ _TIDY: list[tuple[str, str]] = [
 ]
 
 
-def normalize_column(texts: pa.Array | pa.ChunkedArray | list[str]) -> pa.Array:
-    """Normalizes a string column (see the module docstring); nulls become ``""``, as do texts left empty."""
+def clean_column(texts: pa.Array | pa.ChunkedArray | list[str]) -> pa.Array:
+    """Cleans a string column (see the module docstring); nulls become ``""``, as do texts left empty."""
     if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
         texts = pa.array(texts, pa.string())
     if isinstance(texts, pa.ChunkedArray):
@@ -59,6 +59,6 @@ def normalize_column(texts: pa.Array | pa.ChunkedArray | list[str]) -> pa.Array:
     return out.cast(pa.string())
 
 
-def normalize_text(text: str) -> str:
-    """The full normalization of one description; ``""`` means nothing was left."""
-    return normalize_column([text])[0].as_py()
+def clean_text(text: str) -> str:
+    """The full cleaning of one description; ``""`` means nothing was left."""
+    return clean_column([text])[0].as_py()
