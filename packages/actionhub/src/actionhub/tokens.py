@@ -18,6 +18,13 @@ import pyarrow.compute as pc
 WORD_SPLIT = r"[^\p{L}\p{N}]+"
 
 
+def string_array(texts: pa.Array | pa.ChunkedArray | list[str]) -> pa.Array:
+    """A text column as one contiguous Arrow array: the input form every column-wide text kernel here takes."""
+    if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
+        return pa.array(texts, pa.string())
+    return texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+
+
 def explode_words(texts: pa.Array | pa.ChunkedArray | list[str]) -> tuple[pa.Array, np.ndarray]:
     """Lower-cased words of every text, exploded into one flat column with the row each word came from.
 
@@ -26,10 +33,7 @@ def explode_words(texts: pa.Array | pa.ChunkedArray | list[str]) -> tuple[pa.Arr
 
     Nulls and texts without letters or digits have no words.
     """
-    if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
-        texts = pa.array(texts, pa.string())
-    if isinstance(texts, pa.ChunkedArray):
-        texts = texts.combine_chunks()
+    texts = string_array(texts)
     lists = pc.split_pattern_regex(pc.utf8_lower(pc.fill_null(texts, "")), WORD_SPLIT)
     flat = pc.list_flatten(lists)
     rows = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)

@@ -22,6 +22,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from actionhub.tokens import string_array
+
 _SITE = r"(?:clip|video|footage|stock|asset)"
 # (name, RE2 pattern): applied in order with pyarrow's replace_substring_regex.
 BOILERPLATE: list[tuple[str, str]] = [
@@ -46,10 +48,7 @@ _TIDY: list[tuple[str, str]] = [
 
 def clean_column(texts: pa.Array | pa.ChunkedArray | list[str]) -> pa.Array:
     """Cleans a string column (see the module docstring); nulls become ``""``, as do texts left empty."""
-    if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
-        texts = pa.array(texts, pa.string())
-    if isinstance(texts, pa.ChunkedArray):
-        texts = texts.combine_chunks()
+    texts = string_array(texts)
     out = pc.utf8_normalize(pc.fill_null(texts, ""), form="NFKC")
     out = pc.replace_substring_regex(out, r"[\p{Cc}\p{Cf}]", " ")
     for _, pattern in BOILERPLATE:
