@@ -70,7 +70,7 @@ class StaticEmbedding:
     def encode(self, texts, chunk_rows: int = CHUNK_ROWS) -> np.ndarray:
         """Unit-length embeddings (n, d) float32; a text without known tokens gets a zero row.
 
-        Words come from :func:`actionhub.tokens.words` (pyarrow, all texts at once) and only the distinct
+        Words come from :func:`actionhub.tokens.explode_words` (pyarrow, all texts at once) and only the distinct
         words of a chunk go through the word-piece tokenizer: the same pieces as tokenizing each text, minus
         punctuation tokens, at a fraction of the cost (the tokenizer's per-text objects dominate otherwise).
         """
@@ -81,7 +81,7 @@ class StaticEmbedding:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), chunk_rows):
             part = texts[start:start + chunk_rows]
-            flat, rows = tokens.words(part)  # (m,) words, (m,) text index
+            flat, rows = tokens.explode_words(part)  # (m,) words, (m,) text index
             encoded = pc.dictionary_encode(flat)
             word_rows = self.token_sums(encoded.dictionary.to_pylist())  # (U, d)
             col = np.asarray(encoded.indices, dtype=np.int64)

@@ -5,6 +5,10 @@ A word is a maximal run of Unicode letters and digits, lower-cased (``[^\\p{L}\\
 pass over the raw UTF-8 bytes of ASCII texts was tried and was no faster (1.6 s vs 1.5 s CPU for 7.2M words).
 The split is ~90% of the cost and pyarrow runs it on one core, so large inputs are split in slices that
 threads run at once (pyarrow releases the GIL): wall time divides by the cores.
+
+Not to be confused with :func:`actionhub.normalize.words`, the words of one search query, which keeps inner
+apostrophes and drops a possessive ``'s`` because a query's dedup key needs them; descriptions are scored and
+deduplicated by these plainer, column-wide words.
 """
 
 from __future__ import annotations
@@ -21,15 +25,22 @@ WORD_SPLIT = r"[^\p{L}\p{N}]+"
 PARALLEL_MIN = 20_000
 
 
-def words(texts: pa.Array | pa.ChunkedArray | list[str]) -> tuple[pa.Array, np.ndarray]:
-    """Lower-cased words of every text: (words (m,) string, text index of each word (m,) int64, ascending).
+def string_array(texts: pa.Array | pa.ChunkedArray | list[str]) -> pa.Array:
+    """A text column as one contiguous Arrow array: the input form every column-wide text kernel here takes."""
+    if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
+        return pa.array(texts, pa.string())
+    return texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+
+
+def explode_words(texts: pa.Array | pa.ChunkedArray | list[str]) -> tuple[pa.Array, np.ndarray]:
+    """Lower-cased words of every text, exploded into one flat column with the row each word came from.
+
+    Returns:
+        (words (m,) string, text index of each word (m,) int64, ascending).
 
     Nulls and texts without letters or digits have no words.
     """
-    if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
-        texts = pa.array(texts, pa.string())
-    if isinstance(texts, pa.ChunkedArray):
-        texts = texts.combine_chunks()
+    texts = string_array(texts)
     workers = min(os.cpu_count() or 1, 8)
     if len(texts) < PARALLEL_MIN or workers == 1:
         return _words(texts)
