@@ -119,7 +119,11 @@ def run_ranking(config: RunConfig, train: data.Split, val: data.Split, cache: Pa
     train_scores = {name: cached_array(cache, f"train-scores-{name}", cache_key(scorer=name, texts=digest),
                                        lambda s=scorers[name]: s(train_sentences.texts, train_sentences.classes))
                     for name in ("static", "bm25")}
-    tuned = fusion.tune(train_scores["static"], train_scores["bm25"], train_sentences.relevant(), tiebreak)
+    maps = cached_array(cache, "fusion-grid", cache_key(grid=[fusion.WEIGHTS, fusion.KS], texts=digest,
+                                                        seed=config.seed),
+                        lambda: fusion.grid_map(train_scores["static"], train_scores["bm25"],
+                                                train_sentences.relevant(), tiebreak))
+    tuned = fusion.tune(maps)
     out["fusion_tuning"] = {"on": f"train captions ({len(train_sentences.texts)} sentences)", "semantic": "static",
                             "site": "bm25", "chosen": {"weight": tuned["weight"], "k": tuned["k"]},
                             "train_map": tuned["map"], "grid": tuned["grid"],
@@ -127,7 +131,7 @@ def run_ranking(config: RunConfig, train: data.Split, val: data.Split, cache: Pa
                             "library_matches_tuning": (settings["weight"], settings["k"]) == (tuned["weight"],
                                                                                                tuned["k"])}
     val_tie = np.random.default_rng(config.seed).permutation(len(sentences.texts))
-    site = fusion.row_ranks(matrices["bm25"], val_tie)
+    site = fusion.site_ranks(matrices["bm25"], val_tie)
     fused = {f"fusion ({name} + bm25)": (lambda *_, m=matrices[name]: fusion.fuse(
         fusion.row_ranks(m, val_tie), site, settings["weight"], settings["k"])) for name in ("static", "encoder")
         if name in matrices}

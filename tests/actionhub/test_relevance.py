@@ -105,10 +105,10 @@ def test_chunked_mean_vectors_equal_one_pass():
 def test_fusion_is_reciprocal_rank_fusion_written_out():
     action_ids = np.array([0, 0, 0, 1, 1])
     semantic = np.array([0.9, 0.1, 0.5, 0.2, 0.3])  # semantic ranks: 1, 3, 2 | 2, 1
-    site = relevance.site_ranks(action_ids, pa.array([2, 0, None, 7, 3], pa.int32()))  # 2, 1, 3 (null last) | 2, 1
-    np.testing.assert_array_equal(site, [2, 1, 3, 2, 1])
+    site = relevance.site_ranks(action_ids, pa.array([2, 0, None, 7, 3], pa.int32()))  # 2, 1, none | 2, 1
+    np.testing.assert_array_equal(site, [2, 1, np.inf, 2, 1])
     w, k = 0.3, 10.0
-    expected = [w / (k + 1) + (1 - w) / (k + 2), w / (k + 3) + (1 - w) / (k + 1), w / (k + 2) + (1 - w) / (k + 3),
+    expected = [w / (k + 1) + (1 - w) / (k + 2), w / (k + 3) + (1 - w) / (k + 1), w / (k + 2),
                 w / (k + 2) + (1 - w) / (k + 2), w / (k + 1) + (1 - w) / (k + 1)]
     np.testing.assert_allclose(relevance.fused_relevance(action_ids, semantic, site, w, k), expected, rtol=1e-6)
 

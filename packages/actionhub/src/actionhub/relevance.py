@@ -127,7 +127,7 @@ Embed = Callable[[list[str] | pa.Array], np.ndarray]
 DEFAULT_SCORER = "fusion"
 # Fusion weights, chosen on ActivityNet train captions (benchmarks/activitynet/fusion.py), never on validation.
 FUSION_WEIGHT = 0.5
-FUSION_K = 60.0
+FUSION_K = 10.0
 
 
 def word_vector_scorer(kv: KeyedVectors | None = None, stop_words: Iterable[str] | None = None) -> Scorer:
@@ -176,12 +176,14 @@ def static_scorer(folder: str | None = None) -> Scorer:
 
 
 def site_ranks(action_ids: np.ndarray, site_rank: pa.Array | pa.ChunkedArray | None) -> np.ndarray:
-    """1-based rank of each description within its action by the site's own order (unknown positions last)."""
+    """(n,) float64 1-based rank of each description within its action by the site's own order; infinite (no
+    site term in the fusion) for a description without a site position."""
     n = len(action_ids)
     if site_rank is None:
-        return np.full(n, n + 1, dtype=np.int64)
-    position = np.asarray(pc.fill_null(site_rank, np.iinfo(np.int32).max), dtype=np.float64)
-    return ranks(action_ids, -position).astype(np.int64)
+        return np.full(n, np.inf)
+    known = np.asarray(pc.is_valid(site_rank))
+    position = np.asarray(pc.fill_null(site_rank, 0), dtype=np.float64)
+    return np.where(known, ranks(action_ids, np.where(known, -position, -np.inf)), np.inf)
 
 
 def fused_relevance(action_ids: np.ndarray, semantic: np.ndarray, site_rank: np.ndarray,
