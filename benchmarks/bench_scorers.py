@@ -93,7 +93,8 @@ def real_sentences(limit: int = 3000) -> tuple[list[str], list[str]] | None:
 
 
 def quality(texts: list[str], names: list[str]) -> dict:
-    """Spearman of each scorer's similarity matrix (names x texts) with MiniLM fp32's; int8-fp32 cosines."""
+    """Spearman of each scorer's similarities with MiniLM fp32's, (action name, text) pairs and (text, text)
+    pairs (20,000 random pairs); int8-fp32 cosines."""
     from scipy.stats import spearmanr
 
     from actionhub.normalize import stop_words
@@ -104,14 +105,18 @@ def quality(texts: list[str], names: list[str]) -> dict:
     reference = fp32.encode(names) @ e32.T  # (A, N)
     static = StaticEmbedding.load()
     wv = relevance.WordVectors(load_vectors(), stop_words())
-    sims = {"int8": int8.encode(names) @ e8.T,
-            "static": static.encode(names) @ static.encode(texts).T,
-            "word-vectors": wv.unit_mean_vectors(names) @ wv.unit_mean_vectors(texts).T}
+    embed = {"int8": (int8.encode(names), e8), "static": (static.encode(names), static.encode(texts)),
+             "word-vectors": (wv.unit_mean_vectors(names), wv.unit_mean_vectors(texts))}
+    sims = {name: a @ t.T for name, (a, t) in embed.items()}
+    i, j = np.random.default_rng(0).integers(0, len(texts), size=(2, 20_000))
+    pair_reference = (e32[i] * e32[j]).sum(1)
     out = {"int8_cosine_to_fp32": {"mean": float((e32 * e8).sum(1).mean()), "min": float((e32 * e8).sum(1).min())}}
     for name, s in sims.items():
         per_action = [spearmanr(reference[a], s[a]).statistic for a in range(len(names))]
-        out[f"spearman_{name}"] = {"all_pairs": float(spearmanr(reference.ravel(), s.ravel()).statistic),
-                                   "per_action_mean": float(np.nanmean(per_action))}
+        t = embed[name][1]
+        out[f"spearman_{name}"] = {"name_text_all_pairs": float(spearmanr(reference.ravel(), s.ravel()).statistic),
+                                   "name_text_per_action_mean": float(np.nanmean(per_action)),
+                                   "text_text_pairs": float(spearmanr(pair_reference, (t[i] * t[j]).sum(1)).statistic)}
     return out
 
 

@@ -127,7 +127,7 @@ Embed = Callable[[list[str] | pa.Array], np.ndarray]
 DEFAULT_SCORER = "fusion"
 # Fusion weights, chosen on ActivityNet train captions (benchmarks/activitynet/fusion.py), never on validation.
 FUSION_WEIGHT = 0.5
-FUSION_K = 10.0
+FUSION_K = 30.0
 
 
 def word_vector_scorer(kv: KeyedVectors | None = None, stop_words: Iterable[str] | None = None) -> Scorer:
