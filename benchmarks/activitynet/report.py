@@ -50,7 +50,7 @@ def build_table(r: dict) -> str:
              f"train paragraphs. Descriptions per action: min {d['min']}, median {d['median']:g}, max {d['max']} "
              f"(total {d['total']}); actions with none: {', '.join(r['actions_without_descriptions']) or 'none'}.",
              "",
-             ""]
+             ]
     rescored = {n: row for n, row in r.get("rescored_precision", {}).items() if "error" not in row}
     header = (f"| k | published rank (`{r.get('scorer', 'word_vectors')}`) | site's BM25 order | "
               + "".join(f"`{n}` | " for n in rescored) + "ceiling@k |")
