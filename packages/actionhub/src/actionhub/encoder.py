@@ -108,8 +108,8 @@ class Encoder:
         self.tokenizer.no_padding()
         self.identity = identity
         self.batch_size = batch_size
-        self.dim = int(session.get_outputs()[0].shape[1]) if isinstance(session.get_outputs()[0].shape[1], int) \
-            else None
+        width = session.get_outputs()[0].shape[-1]  # an int, or a symbolic name in some exports
+        self.dim = width if isinstance(width, int) else None
 
     @classmethod
     def load(cls, config: EncoderConfig | None = None) -> Encoder:

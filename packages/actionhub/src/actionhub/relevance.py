@@ -151,8 +151,7 @@ def cosine_scorer(embed: Embed) -> Scorer:
     def score(table: pa.Table, actions: dict[int, str]) -> np.ndarray:
         ids = sorted(actions)
         action_emb = embed([actions[i] for i in ids])  # (A, d) unit rows
-        text_emb = embed(table["description"].combine_chunks() if isinstance(table["description"], pa.ChunkedArray)
-                         else table["description"])  # (n, d)
+        text_emb = embed(tokens.string_array(table["description"]))  # (n, d)
         position = np.searchsorted(np.asarray(ids), np.asarray(table["action_id"]))
         return np.einsum("nd,nd->n", text_emb, action_emb[position]).astype(np.float32)
 
