@@ -15,7 +15,7 @@ from actionhub.harvest.run import harvest
 from actionhub.harvest.sample import search_results
 from actionhub.harvest.sites import SITES
 from actionhub.harvest.sites.corpus import load_index
-from actionhub.harvest.tasks import read_raw
+from actionhub.process.shards import done_shards, read_shards
 
 # A hand-made caption corpus: for "playing tennis", row t1 is the obvious best hit.
 CAPTIONS = [
@@ -25,6 +25,11 @@ CAPTIONS = [
     {"id": "f1", "caption": "Children playing football in a park."},
     {"id": "s1", "caption": "A dog sleeping on a sofa."},
 ]
+
+
+def read_raw(out_dir):
+    """Every finished task's rows under ``out_dir`` (the process stage's reader), schema RAW."""
+    return read_shards(done_shards(out_dir), out_dir)[0]
 
 
 def _corpus_file(tmp_path, suffix=".csv"):

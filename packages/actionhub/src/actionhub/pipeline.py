@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from actionhub import schema
+from actionhub import atomic, schema
 from actionhub.harvest import HarvestConfig
 from actionhub.sources import PAPER_SOURCES
 
@@ -156,17 +155,12 @@ class _Markers:
             self.path(later).unlink(missing_ok=True)
 
     def write(self, stage: str, settings: dict, report: dict) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.path(stage).with_suffix(".tmp")
-        tmp.write_text(json.dumps({"settings": settings, "report": report}, indent=2, default=str))
-        os.replace(tmp, self.path(stage))
+        atomic.write_text(self.path(stage), json.dumps({"settings": settings, "report": report}, indent=2, default=str))
 
 
 def _write_parquet(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
+    with atomic.atomic_open(path) as fh:
+        pq.write_table(table, fh, compression="zstd")
 
 
 def build(config: BuildConfig) -> BuildSummary:

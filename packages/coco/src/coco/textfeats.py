@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -24,6 +23,7 @@ from typing import Protocol
 import numpy as np
 import torch
 
+from actionhub.atomic import atomic_open
 from coco.assets import DEFAULT_ENCODER, resolve_encoder
 from coco.task import ClassTexts
 
@@ -96,13 +96,11 @@ class TextEncoder:
 
 
 def _atomic_write(path: Path, data: bytes | np.ndarray) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
+    with atomic_open(path) as fh:
         if isinstance(data, np.ndarray):
             np.save(fh, data)
         else:
             fh.write(data)
-    os.replace(tmp, path)
 
 
 def encode_cached(texts: Sequence[str], encoder: Encoder, cache_dir: str | Path | None) -> np.ndarray:
