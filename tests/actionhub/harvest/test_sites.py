@@ -104,7 +104,7 @@ def test_shutterstock_without_credentials_against_the_real_api_stops_early(fast_
 def test_web_is_opt_in(fast_config):
     config = fast_config("http://127.0.0.1:9")
     with pytest.raises(ValueError, match="opt-in"):
-        SITES["shutterstock-web"](config.base_url, PoliteClient(config), config)
+        SITES["shutterstock-web"](config.access.base_url, PoliteClient(config), config)
 
 
 def test_web_json_and_html_layouts_give_the_same_items(emulator, fast_config):

