@@ -23,13 +23,14 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from actionhub import atomic, schema
-from actionhub.harvest import HarvestConfig
+from actionhub import atomic
+from actionhub.harvest.config import HarvestConfig
 from actionhub.sources import PAPER_SOURCES
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 STAGES = ("queries", "harvest", "process", "score", "publish")
 
@@ -143,6 +144,8 @@ class _Markers:
 
 
 def _write_parquet(table: pa.Table, path: Path) -> None:
+    import pyarrow.parquet as pq
+
     with atomic.atomic_open(path) as fh:
         pq.write_table(table, fh, compression="zstd")
 
@@ -193,6 +196,10 @@ def build(config: BuildConfig, log: Callable[[str], None] | None = None) -> Buil
 
 
 def _read_queries(out: Path) -> pa.Table:
+    import pyarrow.parquet as pq
+
+    from actionhub import schema
+
     return pq.read_table(out / "queries.parquet").cast(schema.QUERIES)
 
 
@@ -233,6 +240,8 @@ def _vectors(spec: str):
 
 
 def _score(config: BuildConfig, out: Path) -> dict:
+    import pyarrow.parquet as pq
+
     from actionhub import relevance
     from actionhub.process import PROCESSED
 
@@ -251,6 +260,8 @@ def _score(config: BuildConfig, out: Path) -> dict:
 
 
 def _publish(config: BuildConfig, out: Path) -> dict:
+    import pyarrow.parquet as pq
+
     from actionhub import publish
 
     tables = {"descriptions": pq.read_table(out / "scored" / "descriptions.parquet"),

@@ -11,13 +11,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from actionhub import atomic
 from actionhub.normalize import dedup_key
-from actionhub.schema import QUERIES
 from actionhub.sources import PAPER_SOURCES, SOURCES, USER, Alias, QueriesError, read_user_classes
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["QueriesConfig", "QueriesError", "QueryReport", "build_queries", "build_table", "parse_sources",
            "read_queries", "write_queries"]
@@ -129,6 +130,10 @@ def build_table(groups: Sequence[tuple[str, int, list[Alias]]]) -> tuple[pa.Tabl
     Raises:
         QueriesError: a name whose query normalizes to nothing (it is named in the message).
     """
+    import pyarrow as pa
+
+    from actionhub.schema import QUERIES
+
     by_key: dict[str, list[Alias]] = {}
     contributions = []
     for source, n_names, aliases in groups:
@@ -186,8 +191,11 @@ def write_queries(table: pa.Table, path: Path, fmt: str | None = None) -> Path:
         fmt: ``parquet`` or ``csv``; default from the suffix (``.csv`` -> CSV). In CSV the list columns
             (``queries``, ``aliases``, ``sources``) hold JSON text, since aliases are records.
     """
+    import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
+
+    from actionhub.schema import QUERIES
 
     fmt = format_for(path, fmt)
     if not table.schema.equals(QUERIES):
@@ -207,8 +215,11 @@ def write_queries(table: pa.Table, path: Path, fmt: str | None = None) -> Path:
 
 def read_queries(path: Path, fmt: str | None = None) -> pa.Table:
     """Reads a table written by :func:`write_queries` back with schema :data:`actionhub.schema.QUERIES`."""
+    import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
+
+    from actionhub.schema import QUERIES
 
     if format_for(path, fmt) == "parquet":
         return pq.read_table(path, schema=QUERIES)

@@ -8,7 +8,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from actionhub.harvest.config import GROUPS, REMOTE_RATE, HarvestConfig, option_groups
+from actionhub.harvest.config import GROUPS, REMOTE_RATE, SITE_NAMES, HarvestConfig, option_groups
 
 _HELP = {
     "site": "site adapter", "base_url": "site URL (emulator: http://127.0.0.1:PORT) or, for corpus, the caption file",
@@ -32,8 +32,6 @@ def add_harvest_options(p: argparse.ArgumentParser) -> None:
 
     The one definition of the harvest options: ``actionhub harvest`` and ``actionhub build`` both use it.
     """
-    from actionhub.harvest.sites import SITES
-
     for group_name, group in GROUPS.items():
         g = p.add_argument_group(f"harvest: {group_name}")
         for f in dataclasses.fields(group):
@@ -43,7 +41,7 @@ def add_harvest_options(p: argparse.ArgumentParser) -> None:
             elif f.name in _FLAGS:
                 g.add_argument(option, dest=f.name, action="store_true", help=_FLAGS[f.name])
             elif f.name == "site":
-                g.add_argument(option, dest=f.name, default=f.default, choices=sorted(SITES), help=_HELP[f.name])
+                g.add_argument(option, dest=f.name, default=f.default, choices=SITE_NAMES, help=_HELP[f.name])
             elif f.name == "rate":
                 g.add_argument(option, dest=f.name, type=float, default=f.default, help=_HELP[f.name])
             else:

@@ -16,6 +16,9 @@ from actionhub import __version__
 PROJECT_URL = "https://arxiv.org/abs/2401.11654"
 # Honest: names the tool, its version and what it is for. Add a contact with --user-agent on real runs.
 USER_AGENT = f"actionhub-harvest/{__version__} (ActionHub dataset builder; +{PROJECT_URL})"
+# The keys of ``actionhub.harvest.sites.SITES`` (a test keeps them equal), named here so that parsing options
+# and validating a config import no adapter (httpx, bs4, bm25s take a second to import).
+SITE_NAMES = ("shutterstock", "shutterstock-web", "corpus")
 # Requests per second per remote host when no rate is given; a loopback host (the emulator) gets no limit.
 REMOTE_RATE = 2.0
 
@@ -60,6 +63,8 @@ class SiteAccess:
     id_column: str = ""
 
     def __post_init__(self) -> None:
+        if self.site not in SITE_NAMES:
+            raise ValueError(f"unknown site {self.site!r}; choose from {', '.join(SITE_NAMES)}")
         if not 0 <= self.people_number <= 4:
             raise ValueError(f"people_number must be in 0..4 (the API's range), got {self.people_number}")
         if self.sort not in ("relevance", "popular", "newest", "random"):
