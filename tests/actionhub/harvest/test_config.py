@@ -93,3 +93,12 @@ def test_user_agent_names_the_project_and_version():
 
     ua = HarvestConfig().access.user_agent
     assert ua.startswith("actionhub-harvest/") and __version__ in ua and "http" in ua
+
+
+def test_site_names_are_the_registry_keys():
+    from actionhub.harvest.config import SITE_NAMES
+    from actionhub.harvest.sites import SITES
+
+    assert set(SITE_NAMES) == set(SITES)
+    with pytest.raises(ValueError, match="unknown site"):
+        HarvestConfig.from_options(site="pexels")
