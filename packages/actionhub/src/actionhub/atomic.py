@@ -116,6 +116,20 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def remove_dir(path: str | os.PathLike) -> bool:
+    """Removes a directory at once: renamed to a temporary name first, then deleted; returns whether it existed.
+
+    A reader sees the whole directory or none of it, even if the deletion is interrupted.
+    """
+    path = Path(path)
+    if not path.exists():
+        return False
+    aside = path.parent / f".{path.name}.old-{uuid.uuid4().hex[:8]}{TMP_SUFFIX}"
+    os.replace(path, aside)
+    shutil.rmtree(aside, ignore_errors=True)
+    return True
+
+
 def remove_stale(directory: str | os.PathLike) -> int:
     """Removes temporary files left in ``directory`` by killed writers; returns how many.
 

@@ -1,18 +1,23 @@
 """The one function that knows the order: queries -> harvest -> process -> score -> publish.
 
-Every stage writes its outputs under ``out`` and then a done marker ``out/done/<stage>.json`` holding the
-stage's settings and report. A rerun skips a stage whose marker exists with the same settings; when a stage
+Every stage writes its outputs under ``out/build`` and then a done marker ``out/build/done/<stage>.json``
+holding the stage's settings and report. A rerun skips a stage whose marker exists with the same settings; when a stage
 runs again, every later stage's marker is removed first, so stale outputs are never reused. The harvest
 stage resumes per task on its own (finished ``(site, query)`` tasks have their own markers).
 
 Layout::
 
-    out/queries.parquet                          the query table (schema QUERIES)
-    out/harvest/raw/<site>/*.parquet, stats/...  raw shards and per-task markers
-    out/processed/{descriptions,sentences}.parquet
-    out/scored/descriptions.parquet              descriptions with relevance and rank
-    out/dataset/                                 the published dataset (load_dataset(out/dataset))
-    out/done/<stage>.json                        done markers, written last
+    out/actionhub/                                     the published dataset (see below)
+    out/build/queries.parquet                          the query table (schema QUERIES)
+    out/build/harvest/raw/<site>/*.parquet, stats/...  raw shards and per-task markers
+    out/build/processed/{descriptions,sentences}.parquet
+    out/build/scored/descriptions.parquet              descriptions with relevance and rank
+    out/build/done/<stage>.json                        done markers, written last
+
+The dataset directory is named ``actionhub`` so that ``load_dataset("actionhub")`` run in ``out`` finds it:
+``datasets`` resolves a bare name to a local directory of that name before it asks the Hub, so this works
+offline. It is published atomically: it exists only once complete, and a failed rebuild leaves the previous
+complete dataset in place. Work files never sit in it (nor in a directory named ``actionhub``).
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 STAGES = ("queries", "harvest", "process", "score", "publish")
+DATASET_NAME = "actionhub"  # the published directory's name: what ``load_dataset("actionhub")`` finds
+WORK_DIR = "build"
+# actionhub.publish.MARKER, named here because publish imports pyarrow (a test keeps the two equal).
+PUBLISHED_MARKER = ".actionhub-complete.json"
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,7 @@ class BuildConfig:
     """Everything ``actionhub build`` needs; field names (and the harvest options') are the CLI's option names.
 
     Attributes:
-        out: output directory (see the module docstring for its layout).
+        out: output directory: the dataset goes to ``out/actionhub``, work files to ``out/build`` (module docstring).
         sources: class-list registry names (``actionhub.sources.SOURCES``).
         classes: a user class file (one name per line), added after the sources.
         max_actions: keep only the first N actions (0: all); for trials and the demo.
@@ -53,7 +62,7 @@ class BuildConfig:
         push_to_hub: a Hub dataset repo id to upload the result to (needs internet and a token); empty: no.
     """
 
-    out: Path = Path("out/actionhub")
+    out: Path = Path("out")
     sources: tuple[str, ...] = PAPER_SOURCES
     classes: Path | None = None
     max_actions: int = 0
@@ -109,7 +118,7 @@ class BuildSummary:
 
     @property
     def dataset(self) -> Path:
-        return self.out / "dataset"
+        return self.out / DATASET_NAME
 
     def format(self) -> str:
         lines = [f"actionhub build -> {self.out}"]
@@ -120,7 +129,7 @@ class BuildSummary:
 
 
 class _Markers:
-    """Done markers under ``out/done``; writing one removes the later stages' markers first."""
+    """Done markers under ``<work>/done``; writing one removes the later stages' markers first."""
 
     def __init__(self, out: Path) -> None:
         self.dir = out / "done"
@@ -163,10 +172,10 @@ def build(config: BuildConfig, log: Callable[[str], None] | None = None) -> Buil
         log: receives one line as each stage starts and one as it ends (counts and seconds); None: silent.
     """
     log = log or (lambda line: None)
-    out = config.out
-    out.mkdir(parents=True, exist_ok=True)
-    markers = _Markers(out)
-    summary = BuildSummary(out)
+    work = config.out / WORK_DIR
+    work.mkdir(parents=True, exist_ok=True)
+    markers = _Markers(work)
+    summary = BuildSummary(config.out)
     runners = {"queries": _queries, "harvest": _harvest, "process": _process, "score": _score,
                "publish": _publish}
     for i, stage in enumerate(STAGES, 1):
@@ -175,13 +184,17 @@ def build(config: BuildConfig, log: Callable[[str], None] | None = None) -> Buil
         marker = markers.done(stage, settings)
         if stage == "harvest" and (config.harvest.output.retry_failed or config.harvest.output.overwrite):
             marker = None
+        if stage == "publish" and not (summary.dataset / PUBLISHED_MARKER).is_file():
+            marker = None  # the dataset was removed since: publish it again
         if marker is not None:
             summary.stages[stage] = {"state": "skipped", "seconds": 0.0, "report": marker["report"]}
             log(f"[{i}/{len(STAGES)}] {stage}: done earlier, skipped ({_counts(marker['report'])})")
             continue
         log(f"[{i}/{len(STAGES)}] {stage}: started")
         markers.invalidate_from(stage)
-        report = runners[stage](config, out)
+        if atomic.remove_dir(summary.dataset):  # it no longer matches these settings: never leave it loadable
+            log(f"  removed the earlier dataset {summary.dataset} (its settings differ; it is rebuilt)")
+        report = runners[stage](config, work)
         markers.write(stage, settings, report)
         seconds = time.monotonic() - started
         summary.stages[stage] = {"state": "ran", "seconds": seconds, "report": report}
@@ -195,39 +208,39 @@ def build(config: BuildConfig, log: Callable[[str], None] | None = None) -> Buil
     return summary
 
 
-def _read_queries(out: Path) -> pa.Table:
+def _read_queries(work: Path) -> pa.Table:
     import pyarrow.parquet as pq
 
     from actionhub import schema
 
-    return pq.read_table(out / "queries.parquet").cast(schema.QUERIES)
+    return pq.read_table(work / "queries.parquet").cast(schema.QUERIES)
 
 
-def _queries(config: BuildConfig, out: Path) -> dict:
+def _queries(config: BuildConfig, work: Path) -> dict:
     from actionhub.queries import build_queries
 
     table, _ = build_queries(config.queries_config())
     if config.max_actions:
         table = table.slice(0, config.max_actions)
-    _write_parquet(table, out / "queries.parquet")
+    _write_parquet(table, work / "queries.parquet")
     return {"actions": table.num_rows, "queries": sum(len(q) for q in table["queries"].to_pylist())}
 
 
-def _harvest(config: BuildConfig, out: Path) -> dict:
+def _harvest(config: BuildConfig, work: Path) -> dict:
     from actionhub.harvest import harvest
 
-    result = harvest(config.harvest, _read_queries(out), out / "harvest")
+    result = harvest(config.harvest, _read_queries(work), work / "harvest")
     return {"tasks": result.tasks, "done": result.done, "failed": result.failed, "skipped": result.skipped,
             "items": result.items, "requests": result.requests, "failures": dict(result.failures)}
 
 
-def _process(config: BuildConfig, out: Path) -> dict:
+def _process(config: BuildConfig, work: Path) -> dict:
     from actionhub.process import ProcessConfig, process
 
-    descriptions, sentences, report = process(out / "harvest", _read_queries(out),
+    descriptions, sentences, report = process(work / "harvest", _read_queries(work),
                                               ProcessConfig(near_dedup=config.near_dedup))
-    _write_parquet(sentences, out / "processed" / "sentences.parquet")
-    _write_parquet(descriptions, out / "processed" / "descriptions.parquet")
+    _write_parquet(sentences, work / "processed" / "sentences.parquet")
+    _write_parquet(descriptions, work / "processed" / "descriptions.parquet")
     return report.to_dict()
 
 
@@ -239,34 +252,35 @@ def _vectors(spec: str):
     return load_vectors(spec)
 
 
-def _score(config: BuildConfig, out: Path) -> dict:
+def _score(config: BuildConfig, work: Path) -> dict:
     import pyarrow.parquet as pq
 
     from actionhub import relevance
     from actionhub.process import PROCESSED
 
-    queries = _read_queries(out)
+    queries = _read_queries(work)
     actions = dict(zip(queries["action_id"].to_pylist(), queries["action"].to_pylist(), strict=True))
     if config.scorer == "word_vectors":
         scorer = relevance.word_vector_scorer(_vectors(config.vectors))
     else:
         scorer = relevance.SCORERS[config.scorer]()
-    processed = pq.read_table(out / "processed" / "descriptions.parquet").cast(PROCESSED)
+    processed = pq.read_table(work / "processed" / "descriptions.parquet").cast(PROCESSED)
     scored = relevance.score(processed, scorer, actions)
-    _write_parquet(scored, out / "scored" / "descriptions.parquet")
+    _write_parquet(scored, work / "scored" / "descriptions.parquet")
     rel = scored["relevance"].to_numpy() if scored.num_rows else []
     return {"descriptions": scored.num_rows, "scorer": config.scorer,
             "mean_relevance": float(sum(rel) / len(rel)) if len(rel) else 0.0}
 
 
-def _publish(config: BuildConfig, out: Path) -> dict:
+def _publish(config: BuildConfig, work: Path) -> dict:
     import pyarrow.parquet as pq
 
     from actionhub import publish
 
-    tables = {"descriptions": pq.read_table(out / "scored" / "descriptions.parquet"),
-              "sentences": pq.read_table(out / "processed" / "sentences.parquet"),
-              "actions": _read_queries(out)}
+    tables = {"descriptions": pq.read_table(work / "scored" / "descriptions.parquet"),
+              "sentences": pq.read_table(work / "processed" / "sentences.parquet"),
+              "actions": _read_queries(work)}
     card = publish.PublishConfig(rows_per_shard=config.rows_per_shard, sources=config.sources,
                                  sites=(config.harvest.access.site,), scorer=config.scorer)
-    return {"rows": publish.publish(tables, out / "dataset", card), "path": str(out / "dataset")}
+    dataset = config.out / DATASET_NAME
+    return {"rows": publish.publish(tables, dataset, card), "path": str(dataset)}
