@@ -169,7 +169,8 @@ def _add_queries(sub: argparse._SubParsersAction) -> None:
                         "'' = none (with --classes)")
     p.add_argument("--classes", type=Path, default=QueriesConfig.classes,
                    help="a file of your own class names, one per line (# comments)")
-    p.add_argument("--out", type=Path, required=True, help="output file")
+    p.add_argument("--out", type=Path, default=Path("out/queries.parquet"),
+                   help="output file (default: out/queries.parquet; .csv writes CSV)")
     p.add_argument("--format", choices=FORMATS, default=None, help="default: csv for a .csv --out, else parquet")
     p.set_defaults(func=_queries)
 
@@ -202,10 +203,31 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_doctor, 
                                                                     _add_build, _add_stats, _add_push]
 
 
+# Libraries that log per request or per file at INFO, or draw progress bars: quiet unless --verbose/--debug.
+NOISY_LOGGERS = ("httpx", "httpcore", "datasets", "huggingface_hub", "transformers", "gensim", "filelock",
+                 "urllib3", "matplotlib", "fsspec")
+
+
+def configure_logging(verbose: bool = False, debug: bool = False) -> None:
+    """Warnings only by default; ``verbose``: INFO from every library; ``debug``: DEBUG."""
+    import logging
+    import os
+
+    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(level)
+    if not (verbose or debug):
+        os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Returns the top-level parser with every subcommand registered."""
     parser = argparse.ArgumentParser(prog="actionhub", description=__doc__)
     parser.add_argument("--version", action="version", version=f"actionhub {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show libraries' INFO logs and progress bars")
+    parser.add_argument("--debug", action="store_true", help="show DEBUG logs")
     sub = parser.add_subparsers(dest="command", required=True)
     for register in SUBCOMMANDS:
         register(sub)
@@ -215,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``actionhub`` console script; returns the exit code."""
     args = build_parser().parse_args(argv)
+    configure_logging(args.verbose, args.debug)
     return args.func(args)
 
 

@@ -159,9 +159,20 @@ def _write_parquet(table: pa.Table, path: Path) -> None:
         pq.write_table(table, fh, compression="zstd")
 
 
-def _counts(report: dict) -> str:
-    """The numbers of a stage report, for one progress line."""
-    return ", ".join(f"{k} {v}" for k, v in report.items() if isinstance(v, int | float) and not isinstance(v, bool))
+def _counts(report: dict, prefix: str = "") -> str:
+    """The numbers of a stage report (one level of nesting), for one progress line."""
+    parts = []
+    for key, value in report.items():
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int):
+            parts.append(f"{prefix}{key} {value}")
+        elif isinstance(value, float):
+            parts.append(f"{prefix}{key} {value:.3f}")
+        elif isinstance(value, dict) and not prefix:
+            nested = _counts(value, f"{key}.")
+            parts += [nested] if nested else []
+    return ", ".join(parts)
 
 
 def build(config: BuildConfig, log: Callable[[str], None] | None = None) -> BuildSummary:
