@@ -189,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m coco``; returns the exit code (2 for bad input, with a one-line message)."""
     args = parse(argv)  # --help and argument errors exit here, before torch is imported
 
-    from coco.assets import MissingAssetError
+    from actionhub.assets import MissingAssetError
     from coco.checkpoint import CheckpointError
     from coco.config import ConfigError
     from coco.task import TaskError
