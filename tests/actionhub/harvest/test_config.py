@@ -21,6 +21,7 @@ def _subparser(name: str):
     ({"per_page": 0}, "per_page"), ({"concurrency": 0}, "concurrency"), ({"rate": -1}, "rate"),
     ({"people_number": 5}, "people_number"), ({"sort": "best"}, "sort"), ({"user_agent": " "}, "user_agent"),
     ({"retry_failed": True, "overwrite": True}, "exclude"), ({"max_response_bytes": 0}, "max_response_bytes"),
+    ({"site": "shutterstock-web"}, "allow-web"),
     ({"timeout": 0}, "timeout"), ({"backoff_cap": -1}, "backoff_cap"), ({"max_pages": -2}, "max_pages"),
 ])
 def test_invalid_configs_are_refused_naming_the_option(changes, message):

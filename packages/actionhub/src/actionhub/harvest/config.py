@@ -65,6 +65,9 @@ class SiteAccess:
     def __post_init__(self) -> None:
         if self.site not in SITE_NAMES:
             raise ValueError(f"unknown site {self.site!r}; choose from {', '.join(SITE_NAMES)}")
+        if self.site == "shutterstock-web" and not self.allow_web:  # refused before any stage runs
+            raise ValueError("site shutterstock-web reads public pages and is opt-in: pass --allow-web "
+                             "(and prefer the API: --site shutterstock)")
         if not 0 <= self.people_number <= 4:
             raise ValueError(f"people_number must be in 0..4 (the API's range), got {self.people_number}")
         if self.sort not in ("relevance", "popular", "newest", "random"):
