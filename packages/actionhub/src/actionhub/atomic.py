@@ -40,7 +40,7 @@ def _fsync_dir(directory: Path) -> None:
 
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike, mode: str = "wb", *, durable: bool = True,
-                encoding: str | None = None) -> Iterator[IO]:
+                encoding: str | None = None, newline: str | None = None) -> Iterator[IO]:
     """Opens a temporary file beside ``path``; on a clean exit it replaces ``path``.
 
     Args:
@@ -48,6 +48,7 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb", *, durable: bool = Tr
         mode: ``"wb"`` or ``"w"``.
         durable: fsync the data before the rename (skip it only for files that are cheap to redo).
         encoding: text mode's encoding (default utf-8).
+        newline: text mode's newline translation (``""`` for the csv module).
 
     Yields:
         The open temporary file. Write to it; do not close it.
@@ -58,7 +59,9 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb", *, durable: bool = Tr
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     try:
-        with os.fdopen(fd, mode, encoding=(encoding or "utf-8") if mode == "w" else None) as fh:
+        text = mode == "w"
+        with os.fdopen(fd, mode, encoding=(encoding or "utf-8") if text else None,
+                       newline=newline if text else None) as fh:
             yield fh
             fh.flush()
             if durable:

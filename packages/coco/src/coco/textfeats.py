@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from actionhub.assets import DEFAULT_ENCODER, resolve_encoder
-from actionhub.atomic import atomic_open
+from actionhub.atomic import atomic_open, write_text
 from coco.task import ClassTexts
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ def encode_cached(texts: Sequence[str], encoder: Encoder, cache_dir: str | Path 
             keys.append(_sha1(t))
         _atomic_write(folder / "features.npy", table)
         _atomic_write(folder / "keys.txt", ("\n".join(keys) + "\n").encode("utf-8"))
-        (folder / "identity.txt").write_text(encoder.identity + "\n", encoding="utf-8")
+        write_text(folder / "identity.txt", encoder.identity + "\n")
     if table is None:
         return np.zeros((0, 0), np.float32)
     return table[[row[_sha1(t)] for t in texts]]
