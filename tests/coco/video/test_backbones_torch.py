@@ -129,6 +129,13 @@ def test_weights_file_round_trip(run):
     expected_sha = hashlib.sha256(run.weights_file.read_bytes()).hexdigest()
     assert loaded.weights == {"kind": "file", "path": str(run.weights_file), "sha256": expected_sha}
     np.testing.assert_array_equal(loaded.embed(run.frames[:1]), run.alone)
+    assert loaded.pretrained_on == run.preset.pretrained_on
+
+
+def test_a_batch_split_into_passes_of_one_video_gives_the_same_features(run, monkeypatch):
+    monkeypatch.setattr(run.backbone, "frames_per_pass", 1)
+    scale = np.abs(run.batch).max()
+    np.testing.assert_allclose(run.backbone.embed(run.frames), run.batch, rtol=1e-4, atol=1e-5 * scale)
 
 
 def test_random_init_is_seeded_and_stamped(run):
@@ -151,6 +158,7 @@ def test_recipe_records_compute_dtype_and_library_versions(run):
     recipe = run.backbone.recipe()
     assert recipe["compute_dtype"] == "float32"
     assert recipe["libraries"]["torch"] == torch.__version__.split("+")[0]
+    assert recipe["pretrained_on"] == "none (random init)"
 
 
 @pytest.mark.parametrize("name", TORCH_PRESETS)

@@ -21,7 +21,7 @@ from coco.video.backbones import WeightsError, file_identity
 from coco.video.presets import Preset
 
 RANDOM_INIT_SEED = 0
-# Frames per forward pass: bounds activation memory whatever batch the stage hands over (whole videos per pass).
+# Default frames per forward pass: bounds activation memory whatever batch the stage hands over.
 MAX_FRAMES_PER_FORWARD = 256
 
 
@@ -181,7 +181,8 @@ class TorchBackbone:
 
     ``embed`` validates the frames, moves them to the device as uint8 (pinned host memory and non-blocking copies
     on CUDA), normalises them there with the preset's mean/std, and runs ``forward`` whole videos at a time under
-    ``torch.inference_mode`` (bf16 autocast on CUDA, fp32 on CPU). Subclasses implement ``forward``.
+    ``torch.inference_mode`` (bf16 autocast on CUDA, fp32 on CPU). Subclasses implement ``forward``. One thread
+    calls ``embed`` at a time (the pinned buffer is reused between calls).
 
     Attributes:
         preset: The recipe.
@@ -189,6 +190,8 @@ class TorchBackbone:
         device: ``cpu`` or ``cuda[:i]``.
         libraries: Versions of the libraries the features depend on.
         compute_dtype: ``float32`` (CPU) or ``bfloat16-autocast`` (CUDA).
+        pretrained_on: ``preset.pretrained_on``, or ``none (random init)`` for random weights.
+        frames_per_pass: Frames per forward pass (whole videos; at least one video), bounding device memory.
     """
 
     # Layout of conv inputs on CUDA (cuDNN's fast path for bf16 convolutions); ViTs override with contiguous.
@@ -203,6 +206,8 @@ class TorchBackbone:
         self.libraries = libraries
         self.cuda = torch.device(device).type == "cuda"
         self.compute_dtype = "bfloat16-autocast" if self.cuda else "float32"
+        self.pretrained_on = "none (random init)" if weights["kind"] == "random-init" else preset.pretrained_on
+        self.frames_per_pass = MAX_FRAMES_PER_FORWARD
         model = model.eval().requires_grad_(False).to(device)
         self.model = model.to(memory_format=self.memory_format) if self.cuda else model
         mean = torch.tensor(preset.mean, dtype=torch.float32, device=device).view(1, 1, 3, 1, 1)
@@ -224,8 +229,10 @@ class TorchBackbone:
         raise NotImplementedError
 
     def recipe(self) -> dict:
-        """What the features depend on besides the preset and weights: compute dtype and library versions."""
-        return {"compute_dtype": self.compute_dtype, "libraries": dict(self.libraries)}
+        """What the features depend on besides the preset and weights: compute dtype, library versions, and what the
+        loaded weights were trained on."""
+        return {"compute_dtype": self.compute_dtype, "libraries": dict(self.libraries),
+                "pretrained_on": self.pretrained_on}
 
     def embed(self, frames: np.ndarray) -> np.ndarray:
         """See :meth:`coco.video.backbones.Backbone.embed`."""
@@ -233,7 +240,7 @@ class TorchBackbone:
         if len(frames) == 0:
             return np.zeros((0, self.preset.dim), np.float32)
         host = self._host(frames)
-        per_pass = max(1, MAX_FRAMES_PER_FORWARD // self.preset.sampling.count)
+        per_pass = max(1, self.frames_per_pass // self.preset.sampling.count)
         autocast = torch.autocast("cuda", dtype=torch.bfloat16) if self.cuda else contextlib.nullcontext()
         outputs = []
         with torch.inference_mode(), autocast:
