@@ -60,14 +60,16 @@ def release_checkpoint(seed: int = 1) -> dict:
         state["module.base_model." + key] = value
     state["module.new_fc.weight"] = torch.randn(400, 2048)
     state["module.new_fc.bias"] = torch.randn(400)
-    return {"epoch": 50, "arch": "resnet50", "state_dict": state, "best_prec1": 71.2}
+    optimizer = {"state": {0: {"momentum_buffer": torch.zeros(3)}},
+                 "param_groups": [{"lr": 0.01, "momentum": 0.9, "weight_decay": 5e-4, "params": [0]}]}
+    return {"epoch": 50, "arch": "resnet50", "state_dict": state, "optimizer": optimizer, "best_prec1": 71.2}
 
 
 def test_a_release_shaped_checkpoint_loads_with_every_weight_in_place(tmp_path):
     checkpoint = release_checkpoint()
     saved = checkpoint["state_dict"]
     path = tmp_path / "TSM_kinetics_RGB_resnet50_shift8_blockres_avg_segment8_e50.pth"
-    torch.save(checkpoint, path)
+    torch.save(checkpoint, path, _use_new_zipfile_serialization=False)  # torch < 1.6 format, as the 2019 release
     backbone = build(SMALL, str(path), False, "cpu")
     net = backbone.model
     assert torch.equal(net.layer1[0].conv1.weight, saved["module.base_model.layer1.0.conv1.net.weight"])
