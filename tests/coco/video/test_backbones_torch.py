@@ -158,7 +158,7 @@ def test_recipe_records_compute_dtype_and_library_versions(run):
     recipe = run.backbone.recipe()
     assert recipe["compute_dtype"] == "float32"
     assert recipe["libraries"]["torch"] == torch.__version__.split("+")[0]
-    assert recipe["pretrained_on"] == "none (random init)"
+    assert recipe["pretrained_on"] == "nothing: random initialisation"
 
 
 @pytest.mark.parametrize("name", TORCH_PRESETS)

@@ -190,7 +190,7 @@ class TorchBackbone:
         device: ``cpu`` or ``cuda[:i]``.
         libraries: Versions of the libraries the features depend on.
         compute_dtype: ``float32`` (CPU) or ``bfloat16-autocast`` (CUDA).
-        pretrained_on: ``preset.pretrained_on``, or ``none (random init)`` for random weights.
+        pretrained_on: ``preset.pretrained_on``, or ``nothing: random initialisation`` for random weights.
         frames_per_pass: Frames per forward pass (whole videos; at least one video), bounding device memory.
     """
 
@@ -206,7 +206,8 @@ class TorchBackbone:
         self.libraries = libraries
         self.cuda = torch.device(device).type == "cuda"
         self.compute_dtype = "bfloat16-autocast" if self.cuda else "float32"
-        self.pretrained_on = "none (random init)" if weights["kind"] == "random-init" else preset.pretrained_on
+        random = weights["kind"] == "random-init"
+        self.pretrained_on = "nothing: random initialisation" if random else preset.pretrained_on
         self.frames_per_pass = MAX_FRAMES_PER_FORWARD
         model = model.eval().requires_grad_(False).to(device)
         self.model = model.to(memory_format=self.memory_format) if self.cuda else model
