@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from dataclasses import fields
@@ -12,7 +13,7 @@ import pytest
 import torch
 
 from coco import cli
-from coco.config import PRESETS, DataConfig, TrainConfig
+from coco.config import PRESETS, ConfigError, DataConfig, TrainConfig
 
 
 @pytest.mark.parametrize("cls", [TrainConfig, DataConfig])
@@ -52,8 +53,10 @@ def test_synthetic_train_then_eval_writes_metrics_json(tmp_path, capsys):
     per_split_top1 = [m["top1"] for m in trained["splits"].values()]
     assert trained["summary"]["top1"]["mean"] == pytest.approx(sum(per_split_top1) / 2)
     assert all(len(m["per_class"]) == 20 for m in trained["splits"].values())
-    assert cli.main(["eval", "--out-dir", str(out), "--max-splits", "2", "--device", "cpu"]) == 0
+    assert trained["data"] == DataConfig(max_splits=2).to_dict()
+    assert cli.main(["eval", "--out-dir", str(out), "--device", "cpu"]) == 0  # the data comes from the run
     evaluated = json.loads((out / "eval_metrics.json").read_text())
+    assert evaluated["data"] == trained["data"] and set(evaluated["splits"]) == set(trained["splits"])
     for name, metrics in trained["splits"].items():
         assert evaluated["splits"][name]["top1"] == pytest.approx(metrics["top1"])
     assert "SYNTHETIC" in capsys.readouterr().out
@@ -70,6 +73,76 @@ def test_bad_values_fail_before_training_with_a_message(argv, message, tmp_path,
     assert message in err and "Traceback" not in err
     assert not (tmp_path / "run").exists()
 
+
+
+@pytest.fixture(scope="module")
+def synthetic_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "run"
+    assert cli.main(["train", "--epochs", "1", "--batch-size", "256", "--max-splits", "2", "--out-dir", str(out),
+                     "--device", "cpu"]) == 0
+    return out
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_eval_on_other_data_than_the_run_is_refused_naming_both(synthetic_run, tmp_path, capsys):
+    features = tmp_path / "f"
+    features.mkdir()
+    assert cli.main(["eval", "--out-dir", str(synthetic_run), "--protocol", "intra", "--dataset", "hmdb51",
+                     "--features", str(features), "--device", "cpu"]) == 2
+    err = capsys.readouterr().err
+    assert "protocol: checkpoint 'synthetic' vs now 'intra'" in err
+    assert "dataset: checkpoint None vs now 'hmdb51'" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_train_into_a_finished_run_is_refused_and_leaves_it_untouched(synthetic_run, capsys):
+    before = _files(synthetic_run)
+    assert cli.main(["train", "--epochs", "1", "--max-splits", "2", "--out-dir", str(synthetic_run),
+                     "--device", "cpu", "--seed", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "already holds a finished run" in err and "--overwrite" in err and "--resume" in err
+    assert len(err.strip().splitlines()) == 1
+    assert _files(synthetic_run) == before
+    assert cli.main(["train", "--resume", "--overwrite", "--out-dir", str(synthetic_run)]) == 2
+    assert "exclude each other" in capsys.readouterr().err
+
+
+def test_overwrite_replaces_the_run_and_resume_continues_it(tmp_path):
+    out = tmp_path / "run"
+    common = ["--batch-size", "256", "--max-splits", "1", "--out-dir", str(out), "--device", "cpu"]
+    assert cli.main(["train", "--epochs", "2", *common]) == 0
+    (out / "notes.txt").write_text("mine")
+    assert cli.main(["train", "--epochs", "1", "--overwrite", "--seed", "5", *common]) == 0
+    assert torch.load(out / "synthetic_1" / "last.pt", weights_only=True)["config"]["seed"] == 5
+    assert torch.load(out / "synthetic_1" / "last.pt", weights_only=True)["epoch"] == 1
+    assert (out / "notes.txt").read_text() == "mine"  # only the run's own files are replaced
+    assert cli.main(["train", "--epochs", "1", "--resume", "--seed", "5", *common]) == 0
+
+
+def test_an_unfinished_run_is_refused_too(tmp_path, capsys):
+    from coco.experiment import prepare_out_dir
+
+    (tmp_path / "synthetic_1").mkdir()
+    (tmp_path / "synthetic_1" / "last.pt").write_bytes(b"x")
+    with pytest.raises(ConfigError, match="an unfinished run"):
+        prepare_out_dir(TrainConfig(out_dir=str(tmp_path)))
+    prepare_out_dir(TrainConfig(out_dir=str(tmp_path), resume=True))
+    assert (tmp_path / "synthetic_1" / "last.pt").is_file()
+
+
+def test_eval_refuses_splits_trained_with_other_configurations(synthetic_run, tmp_path, capsys):
+    mixed = tmp_path / "mixed"
+    shutil.copytree(synthetic_run, mixed)
+    other = tmp_path / "other"
+    assert cli.main(["train", "--epochs", "1", "--batch-size", "256", "--max-splits", "2", "--gamma", "0.3",
+                     "--out-dir", str(other), "--device", "cpu"]) == 0
+    shutil.copy(other / "synthetic_2" / "best.pt", mixed / "synthetic_2" / "best.pt")
+    assert cli.main(["eval", "--out-dir", str(mixed), "--device", "cpu"]) == 2
+    err = capsys.readouterr().err
+    assert "another training configuration" in err and "gamma: 0.1 vs 0.3" in err
 
 
 # What a `pip install torch` machine has: torch, its requirements, and numpy (coco's other dependency).

@@ -24,7 +24,7 @@ from pathlib import Path
 from coco import checkpoint
 from coco.config import ConfigError, DataConfig, TrainConfig, differences
 from coco.evaluate import evaluate, summarize
-from coco.provenance import DataRecord, for_split, identity_of
+from coco.provenance import DataRecord, for_split, identity_of, mismatches
 from coco.synthetic import SyntheticConfig, synthetic_tasks
 from coco.task import Task
 from coco.train import BEST, LAST, pick_device, train
@@ -106,15 +106,20 @@ def run_training(config: TrainConfig, data: DataConfig) -> dict:
     return _report(data, config, per_split)
 
 
-def stored_data(out_dir: str | Path) -> DataConfig:
-    """The data configuration a run directory's checkpoints were trained on."""
+def stored_record(out_dir: str | Path) -> DataRecord:
+    """The data configuration and identity a run directory's (first) checkpoint was trained on."""
     found = run_checkpoints(out_dir)
     if not found:
         raise checkpoint.CheckpointError(f"{out_dir}: no checkpoints (*/best.pt); is it a coco train --out-dir?")
     record = checkpoint.data_record(checkpoint.load(found[0]))
     if record is None:
-        raise checkpoint.CheckpointError(f"{found[0]} stores no data configuration: give the data flags")
-    return record.config
+        raise checkpoint.CheckpointError(f"{found[0]} stores no data configuration (saved by train() directly)")
+    return record
+
+
+def stored_data(out_dir: str | Path) -> DataConfig:
+    """The data configuration a run directory's checkpoints were trained on."""
+    return stored_record(out_dir).config
 
 
 def run_evaluation(out_dir: str | Path, data: DataConfig | None = None, device: str = "auto") -> dict:
@@ -130,7 +135,12 @@ def run_evaluation(out_dir: str | Path, data: DataConfig | None = None, device: 
             others, or was trained on other data than ``data`` (protocol, dataset, split, encoder, k, ActionHub
             fingerprint, features recipe; the message names both values).
     """
-    data = data if data is not None else stored_data(out_dir)
+    stored_run = stored_record(out_dir)
+    data = data if data is not None else stored_run.config
+    # Other protocol or dataset means other split names: say so before looking for their checkpoints.
+    diff = mismatches(stored_run.identity, {"protocol": data.protocol, "dataset": data.dataset})
+    if diff:
+        raise checkpoint.CheckpointError(f"{out_dir} was trained on other data ({diff})")
     identity = identity_of(data)
     per_split, config = {}, None
     dev = pick_device(device)
