@@ -79,8 +79,18 @@ def test_bad_values_fail_before_training_with_a_message(argv, message, tmp_path,
 def synthetic_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli") / "run"
     assert cli.main(["train", "--epochs", "1", "--batch-size", "256", "--max-splits", "2", "--out-dir", str(out),
-                     "--device", "cpu"]) == 0
+                     "--device", "cpu", "--alpha", "0.2"]) == 0
     return out
+
+
+def test_eval_tests_with_the_runs_alpha(synthetic_run, tmp_path):
+    assert cli.main(["eval", "--out-dir", str(synthetic_run), "--device", "cpu", "--metrics",
+                     str(tmp_path / "m.json")]) == 0
+    trained = json.loads((synthetic_run / "metrics.json").read_text())
+    evaluated = json.loads((tmp_path / "m.json").read_text())
+    assert evaluated["config"]["alpha"] == 0.2
+    for name, metrics in trained["splits"].items():
+        assert evaluated["splits"][name]["per_class"] == pytest.approx(metrics["per_class"])
 
 
 def _files(out: Path) -> dict[str, bytes]:
@@ -142,7 +152,7 @@ def test_eval_refuses_splits_trained_with_other_configurations(synthetic_run, tm
     shutil.copy(other / "synthetic_2" / "best.pt", mixed / "synthetic_2" / "best.pt")
     assert cli.main(["eval", "--out-dir", str(mixed), "--device", "cpu"]) == 2
     err = capsys.readouterr().err
-    assert "another training configuration" in err and "gamma: 0.1 vs 0.3" in err
+    assert "another training configuration" in err and "gamma: 0.1 vs 0.3" in err and "alpha: 0.2 vs 0.5" in err
 
 
 # What a `pip install torch` machine has: torch, its requirements, and numpy (coco's other dependency).

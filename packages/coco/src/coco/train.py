@@ -67,12 +67,22 @@ def pick_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def cpu_has_bf16() -> bool | None:
+    """Whether the CPU has bf16 arithmetic (AVX512-BF16 or AMX, from ``/proc/cpuinfo``); None when unknown."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return None
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
 def autocast_for(precision: str, device: torch.device):
     """The autocast context of a training step: bf16 for ``bf16``, and for ``auto`` on CUDA; else none (fp32).
 
-    On CPU, bf16 autocast runs the linear layers in bfloat16 (losses stay float32, see ``coco.losses``); it is
-    faster where the CPU has bf16 arithmetic or the step is memory-bound, and slower on some older CPUs: measure
-    with ``benchmarks/bench_coco.py --precision``.
+    On CPU, bf16 autocast runs the linear layers in bfloat16 (losses stay float32, see ``coco.losses``). It pays
+    only on CPUs with bf16 arithmetic (AVX512-BF16, AMX); elsewhere torch emulates it, and an epoch of
+    ``benchmarks/bench_coco.py`` took 27x longer than fp32 on an AVX2-only CPU, so ``auto`` is fp32 on CPU and
+    ``train`` logs a warning for ``bf16`` on such a CPU.
     """
     if precision == "bf16" or (precision == "auto" and device.type == "cuda"):
         return torch.autocast(device.type, dtype=torch.bfloat16)
@@ -227,6 +237,9 @@ def train(config: TrainConfig, task: Task, max_epochs: int | None = None,
     """
     check_trainable(task)
     device = pick_device(config.device)
+    if config.precision == "bf16" and device.type == "cpu" and cpu_has_bf16() is False:
+        log.warning("precision bf16 on a CPU without bf16 instructions (avx512_bf16/amx_bf16): torch emulates "
+                    "bf16, and training is much slower than in fp32")
     torch.manual_seed(config.seed)
     model = CoCo(task.train.features.shape[1], task.texts.definition.shape[1], config.embed_dim).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
