@@ -9,6 +9,7 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -176,3 +177,79 @@ def test_synthetic_training_runs_with_torch_alone(tmp_path):
     out = subprocess.run([sys.executable, "-S", "-I", "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "SYNTHETIC" in out.stdout and (out_dir / "metrics.json").is_file()
+
+
+def _actionhub_dir(root: Path, names: list[str]) -> Path:
+    """A tiny ActionHub directory (card + actions + descriptions Parquet) with two descriptions per class."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    alias = pa.struct([("source", pa.string()), ("name", pa.string()), ("query", pa.string())])
+    (root / "data/actions").mkdir(parents=True)
+    (root / "data/descriptions").mkdir(parents=True)
+    (root / "README.md").write_text("---\nconfigs: []\n---\n# a tiny ActionHub (test)\n")
+    ids = pa.array(range(len(names)), pa.int32())
+    pq.write_table(pa.table({"action_id": ids, "action": names, "key": names, "queries": [[n] for n in names],
+                             "aliases": pa.array([[] for _ in names], pa.list_(alias)),
+                             "sources": [[] for _ in names]}), root / "data/actions/train-00000-of-00001.parquet")
+    rows = [(i, r, f"a video of {n}, take {r}") for i, n in enumerate(names) for r in (1, 2)]
+    pq.write_table(pa.table({
+        "description_id": [f"t:{i}:{r}" for i, r, _ in rows],
+        "action_id": pa.array([i for i, _, _ in rows], pa.int32()),
+        "action": [names[i] for i, _, _ in rows], "site": ["t"] * len(rows), "asset_id": ["x"] * len(rows),
+        "queries": [[names[i]] for i, _, _ in rows], "description": [t for _, _, t in rows],
+        "keywords": [[] for _ in rows], "n_sentences": pa.array([1] * len(rows), pa.int32()),
+        "relevance": pa.array([0.5] * len(rows), pa.float32()), "rank": pa.array([r for _, r, _ in rows], pa.int32()),
+    }), root / "data/descriptions/train-00000-of-00001.parquet")
+    return root
+
+
+@pytest.mark.slow
+def test_real_run_eval_and_predict_refuse_changed_data(tmp_path, capsys):
+    pytest.importorskip("transformers")
+    from coco.assets import MissingAssetError, resolve_encoder
+    from coco.definitions import class_names
+    from coco.features import write_features
+
+    try:
+        resolve_encoder()
+    except MissingAssetError:
+        pytest.skip("bundled encoder not installed")
+    names = list(class_names("hmdb51"))
+    feats = tmp_path / "f"
+    rng = np.random.default_rng(0)
+    labels = [n for n in names for _ in range(3)]
+    write_features(feats, rng.normal(size=(len(labels), 16)).astype(np.float32),
+                   [f"synthetic-{i}" for i in range(len(labels))], labels, names)
+    meta = json.loads((feats / "meta.json").read_text())
+    (feats / "meta.json").write_text(json.dumps(meta | {"recipe": {"backbone": "synthetic", "frames": 8}}))
+    hub = _actionhub_dir(tmp_path / "hub", names)
+    out = tmp_path / "run"
+    assert cli.main(["train", "--protocol", "intra", "--dataset", "hmdb51", "--features", str(feats), "--actionhub",
+                     str(hub), "--k", "2", "--max-splits", "1", "--cache-dir", str(tmp_path / "cache"),
+                     "--epochs", "1", "--device", "cpu", "--out-dir", str(out)]) == 0
+    assert cli.main(["eval", "--out-dir", str(out), "--device", "cpu"]) == 0  # the run's data, found alone
+    capsys.readouterr()
+
+    def refused(argv: list[str], *parts: str) -> None:
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+        assert all(part in err for part in parts), err
+
+    refused(["eval", "--out-dir", str(out), "--k", "1"], "k (descriptions): checkpoint 2 vs now 1")
+    card = (hub / "README.md").read_text()
+    (hub / "README.md").write_text(card + "rebuilt\n")
+    refused(["eval", "--out-dir", str(out)], "ActionHub dataset: checkpoint '")
+    (hub / "README.md").write_text(card)
+    (feats / "meta.json").write_text(json.dumps(meta | {"recipe": {"backbone": "synthetic", "frames": 16}}))
+    refused(["eval", "--out-dir", str(out)], 'video features recipe: checkpoint {"backbone":"synthetic","frames":8} '
+            'vs now {"backbone":"synthetic","frames":16}')
+    best = str(out / "hmdb51_1" / "best.pt")
+    predict = ["predict", "--checkpoint", best, "--actions", "brush hair,climb", "--actionhub", str(hub)]
+    refused([*predict, "--features", str(feats), "--k", "2"], "video features recipe")
+    (feats / "meta.json").write_text(json.dumps(meta | {"recipe": {"backbone": "synthetic", "frames": 8}}))
+    refused([*predict, "--features", str(feats), "--k", "5"], "k (descriptions): checkpoint 2 vs now 5")
+    refused([*predict, "--features", str(feats), "--k", "2", "--encoder", str(resolve_encoder())], "encoder: ")
+    assert cli.main([*predict, "--features", str(feats), "--k", "2", "--top", "1"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == len(labels) and all(r["actions"][0] in ("brush hair", "climb") for r in rows)

@@ -142,6 +142,10 @@ def run_evaluation(out_dir: str | Path, data: DataConfig | None = None, device: 
     if diff:
         raise checkpoint.CheckpointError(f"{out_dir} was trained on other data ({diff})")
     identity = identity_of(data)
+    # Everything but the split, before any text is encoded or feature read; each split is checked again below.
+    diff = mismatches(stored_run.identity, {k: v for k, v in identity.to_dict().items() if k != "split"})
+    if diff:
+        raise checkpoint.CheckpointError(f"{out_dir} was trained on other data ({diff})")
     per_split, config = {}, None
     dev = pick_device(device)
     for task in load_tasks(data):
