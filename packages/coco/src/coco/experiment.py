@@ -76,8 +76,8 @@ def prepare_out_dir(config: TrainConfig) -> None:
         return
     if not config.overwrite:
         state = "a finished run" if (out / "metrics.json").is_file() else "an unfinished run"
-        raise ConfigError(f"{out} already holds {state} ({len(found)} files, e.g. {found[0].name}): pass --resume "
-                          "to continue it or --overwrite to replace it")
+        raise ConfigError(f"{out} already holds {state} ({len(found)} files, e.g. {found[0].relative_to(out)}): "
+                          "pass --resume to continue it or --overwrite to replace it")
     import shutil
 
     for path in found:
