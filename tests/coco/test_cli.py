@@ -169,9 +169,10 @@ def test_synthetic_training_runs_with_torch_alone(tmp_path):
         if (site / name).exists():
             (env_dir / name).symlink_to(site / name)
     src = Path(__file__).resolve().parents[2] / "packages/coco/src"
+    actionhub_src = src.parents[1] / "actionhub/src"  # coco depends on actionhub; none of actionhub's dependencies
     out_dir = tmp_path / "run"
-    # -S -I: no site-packages and no environment, so only the linked packages and coco's source are importable.
-    code = (f"import sys; sys.path[:0] = [{str(src)!r}, {str(env_dir)!r}]; import runpy; "
+    # -S -I: no site-packages and no environment, so only the linked packages and the sources are importable.
+    code = (f"import sys; sys.path[:0] = [{str(src)!r}, {str(actionhub_src)!r}, {str(env_dir)!r}]; import runpy; "
             f"sys.argv = ['coco', 'train', '--epochs', '1', '--max-splits', '1', '--progress', "
             f"'--out-dir', {str(out_dir)!r}]; runpy.run_module('coco', run_name='__main__')")
     out = subprocess.run([sys.executable, "-S", "-I", "-c", code], capture_output=True, text=True, timeout=300)
@@ -180,33 +181,29 @@ def test_synthetic_training_runs_with_torch_alone(tmp_path):
 
 
 def _actionhub_dir(root: Path, names: list[str]) -> Path:
-    """A tiny ActionHub directory (card + actions + descriptions Parquet) with two descriptions per class."""
+    """A tiny published ActionHub dataset (SYNTHETIC descriptions) whose actions are ``names``, two per class."""
     pa = pytest.importorskip("pyarrow")
-    pq = pytest.importorskip("pyarrow.parquet")
-    alias = pa.struct([("source", pa.string()), ("name", pa.string()), ("query", pa.string())])
-    (root / "data/actions").mkdir(parents=True)
-    (root / "data/descriptions").mkdir(parents=True)
-    (root / "README.md").write_text("---\nconfigs: []\n---\n# a tiny ActionHub (test)\n")
-    ids = pa.array(range(len(names)), pa.int32())
-    pq.write_table(pa.table({"action_id": ids, "action": names, "key": names, "queries": [[n] for n in names],
-                             "aliases": pa.array([[] for _ in names], pa.list_(alias)),
-                             "sources": [[] for _ in names]}), root / "data/actions/train-00000-of-00001.parquet")
-    rows = [(i, r, f"a video of {n}, take {r}") for i, n in enumerate(names) for r in (1, 2)]
-    pq.write_table(pa.table({
-        "description_id": [f"t:{i}:{r}" for i, r, _ in rows],
-        "action_id": pa.array([i for i, _, _ in rows], pa.int32()),
-        "action": [names[i] for i, _, _ in rows], "site": ["t"] * len(rows), "asset_id": ["x"] * len(rows),
-        "queries": [[names[i]] for i, _, _ in rows], "description": [t for _, _, t in rows],
-        "keywords": [[] for _ in rows], "n_sentences": pa.array([1] * len(rows), pa.int32()),
-        "relevance": pa.array([0.5] * len(rows), pa.float32()), "rank": pa.array([r for _, r, _ in rows], pa.int32()),
-    }), root / "data/descriptions/train-00000-of-00001.parquet")
+    from actionhub import publish, schema
+    from actionhub.queries import build_table
+    from actionhub.sources import Alias
+
+    actions, _ = build_table([("test", len(names), [Alias("test", n, n) for n in names])])
+    ids, spelled = actions.column("action_id").to_pylist(), actions.column("action").to_pylist()
+    desc = [{"description_id": f"synthetic:{a}:{r}", "action_id": a, "action": n, "site": "synthetic",
+             "asset_id": f"{a}-{r}", "queries": [n], "description": f"SYNTHETIC video of {n}, take {r}",
+             "keywords": None, "n_sentences": 1, "relevance": 1.0, "rank": r}
+            for a, n in zip(ids, spelled, strict=True) for r in (1, 2)]
+    sentences = [{"description_id": d["description_id"], "action_id": d["action_id"], "action": d["action"],
+                  "sentence_index": 0, "sentence": d["description"]} for d in desc]
+    publish.publish({"descriptions": pa.Table.from_pylist(desc, schema=schema.DESCRIPTIONS),
+                     "sentences": pa.Table.from_pylist(sentences, schema=schema.SENTENCES), "actions": actions}, root)
     return root
 
 
 @pytest.mark.slow
 def test_real_run_eval_and_predict_refuse_changed_data(tmp_path, capsys):
     pytest.importorskip("transformers")
-    from coco.assets import MissingAssetError, resolve_encoder
+    from actionhub.assets import MissingAssetError, resolve_encoder
     from coco.definitions import class_names
     from coco.features import write_features
 

@@ -232,14 +232,15 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m coco``; returns the exit code (2 for bad input, with a one-line message)."""
-    from coco.assets import MissingAssetError
+    args = parse(argv)  # --help and argument errors exit here, before torch is imported
+    if "torch" not in sys.modules:  # read once, when torch's OpenMP runtime loads (coco.checkpoint imports torch)
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+    from actionhub.assets import MissingAssetError
     from coco.checkpoint import CheckpointError
     from coco.config import ConfigError
     from coco.task import TaskError
 
-    if "torch" not in sys.modules:  # read once, when torch's OpenMP runtime loads
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    args = parse(argv)
     try:
         set_threads(args.threads)
         return args.func(args)

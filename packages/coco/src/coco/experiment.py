@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from actionhub.atomic import write_text
 from coco import checkpoint
 from coco.config import ConfigError, DataConfig, TrainConfig, differences
 from coco.evaluate import evaluate, summarize
@@ -169,8 +170,5 @@ def run_evaluation(out_dir: str | Path, data: DataConfig | None = None, device: 
 
 def write_report(report: dict, path: str | Path) -> Path:
     """Writes a metrics report as indented JSON."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=2, sort_keys=False) + "\n")
-    return path
+    return write_text(path, json.dumps(report, indent=2, sort_keys=False) + "\n")
 
