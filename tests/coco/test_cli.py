@@ -250,3 +250,34 @@ def test_real_run_eval_and_predict_refuse_changed_data(tmp_path, capsys):
     assert cli.main([*predict, "--features", str(feats), "--k", "2", "--top", "1"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(rows) == len(labels) and all(r["actions"][0] in ("brush hair", "climb") for r in rows)
+
+
+@pytest.mark.parametrize(("env", "expected"), [({}, "PASSIVE"), ({"OMP_WAIT_POLICY": "ACTIVE"}, "ACTIVE")])
+def test_passive_waiting_is_set_before_torch_loads_unless_the_user_chose(env, expected):
+    import os
+
+    src = Path(__file__).resolve().parents[2] / "packages"
+    # An import hook prints the variable at the moment torch is first imported: OpenMP reads it when it loads.
+    code = ("import os, sys\n"
+            "class Hook:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'torch':\n"
+            "            print(os.environ.get('OMP_WAIT_POLICY'))\n"
+            "sys.meta_path.insert(0, Hook())\n"
+            "from coco import cli\n"
+            "cli.set_threads = lambda t: sys.exit(0)\n"
+            "cli.main(['train', '--epochs', '1'])\n")
+    base = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    path = os.pathsep.join([str(src / "coco/src"), str(src / "actionhub/src")])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env=base | env | {"PYTHONPATH": path})
+    assert out.returncode == 0 and out.stdout.split() == [expected], out.stderr
+
+
+def test_default_threads_follow_the_cores_unless_omp_num_threads_is_set(monkeypatch):
+    import os
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert cli.default_threads() == min(len(os.sched_getaffinity(0)), cli.MAX_DEFAULT_THREADS)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert cli.default_threads() is None
