@@ -62,6 +62,22 @@ def export_dir(model_dir: str | Path) -> Path:
     return root / "actionhub" / "onnx" / model_fingerprint(model_dir)[:16]
 
 
+def _max_length(model_dir: Path) -> int:
+    st_config = model_dir / "sentence_bert_config.json"
+    return json.loads(st_config.read_text())["max_seq_length"] if st_config.is_file() else 512
+
+
+def identity(config: EncoderConfig | None = None) -> str:
+    """The identity of the encoder ``config`` loads, from the model files alone (no session is opened)."""
+    config = config or EncoderConfig()
+    model_dir = resolve_encoder(config.model)
+    return _identity(model_fingerprint(model_dir), config.precision, _max_length(model_dir))
+
+
+def _identity(fingerprint: str, precision: str, max_length: int) -> str:
+    return f"actionhub.encoder|{fingerprint[:16]}|{precision}|{max_length}|mean|l2"
+
+
 @dataclass(frozen=True)
 class EncoderConfig:
     """How the encoder runs.
@@ -119,6 +135,7 @@ class Encoder:
 
         config = config or EncoderConfig()
         model_dir = resolve_encoder(config.model)
+        fingerprint = model_fingerprint(model_dir)
         folder = Path(config.onnx_dir) if config.onnx_dir else export_dir(model_dir)
         graph = folder / PRECISIONS[config.precision]
         if not graph.is_file() or not (folder / "identity.json").is_file():
@@ -129,12 +146,9 @@ class Encoder:
             options.intra_op_num_threads = config.threads
             options.inter_op_num_threads = 1
         session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
-        st_config = model_dir / "sentence_bert_config.json"
-        max_length = json.loads(st_config.read_text())["max_seq_length"] if st_config.is_file() else 512
-        fingerprint = json.loads((folder / "identity.json").read_text())["sha256"]
-        identity = f"actionhub.encoder|{fingerprint[:16]}|{config.precision}|{max_length}|mean|l2"
-        return cls(session, Tokenizer.from_file(str(model_dir / "tokenizer.json")), max_length, identity,
-                   config.batch_size)
+        max_length = _max_length(model_dir)
+        return cls(session, Tokenizer.from_file(str(model_dir / "tokenizer.json")), max_length,
+                   _identity(fingerprint, config.precision, max_length), config.batch_size)
 
     def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         """Unit-length sentence embeddings (n, H) float32, in the order of ``texts``."""

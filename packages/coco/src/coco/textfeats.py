@@ -43,13 +43,25 @@ def _sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def _config(spec: str):
+    from actionhub.encoder import EncoderConfig
+
+    model, _, precision = spec.rpartition(":") if spec.endswith((":int8", ":fp32")) else (spec, "", "fp32")
+    return EncoderConfig(model=model, precision=precision)
+
+
 def load_encoder(spec: str = DEFAULT_ENCODER) -> Encoder:
     """actionhub's sentence encoder for a spec: a model (bundled name, directory, hub name), ``:int8`` optional."""
     from actionhub.encoder import Encoder as SentenceEncoder
-    from actionhub.encoder import EncoderConfig
 
-    model, _, precision = spec.partition(":") if spec.endswith((":int8", ":fp32")) else (spec, "", "fp32")
-    return SentenceEncoder.load(EncoderConfig(model=model, precision=precision or "fp32"))
+    return SentenceEncoder.load(_config(spec))
+
+
+def encoder_identity(spec: str = DEFAULT_ENCODER) -> str:
+    """The identity :func:`load_encoder` gives for ``spec``, without loading the encoder."""
+    from actionhub.encoder import identity
+
+    return identity(_config(spec))
 
 
 def _atomic_write(path: Path, data: bytes | np.ndarray) -> None:
