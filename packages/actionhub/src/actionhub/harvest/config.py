@@ -41,6 +41,10 @@ class HarvestConfig:
         text_column: ``corpus``: the column holding captions.
         id_column: ``corpus``: the column holding asset ids; empty uses ``id`` if present, else the row number.
         progress: Show a progress bar.
+        request_deadline: Seconds one request attempt may take in all (headers and body), however the server
+            trickles its bytes; past it the attempt is a retryable ``timeout``.
+        max_decoded_bytes: A response body larger than this once decompressed is refused (``too_large``);
+            checked while it is decoded, so a decompression bomb never sits in memory.
     """
 
     site: str = "shutterstock"
@@ -65,11 +69,14 @@ class HarvestConfig:
     text_column: str = "caption"
     id_column: str = ""
     progress: bool = True
+    request_deadline: float = 90.0
+    max_decoded_bytes: int = 10_000_000
 
     def __post_init__(self) -> None:
         positive = {"max_pages": self.max_pages, "max_items": self.max_items, "per_page": self.per_page,
                     "burst": self.burst, "concurrency": self.concurrency, "timeout": self.timeout,
-                    "max_response_bytes": self.max_response_bytes}
+                    "max_response_bytes": self.max_response_bytes, "request_deadline": self.request_deadline,
+                    "max_decoded_bytes": self.max_decoded_bytes}
         for name, value in positive.items():
             if value <= 0:
                 raise ValueError(f"{name} must be > 0, got {value}")
