@@ -41,11 +41,17 @@ class Response:
     url: str
 
     def json(self) -> object:
-        return json.loads(self.body)
+        """The decoded JSON body; bytes that are not UTF-8 stay as lone surrogates, for per-item checks."""
+        return json.loads(self.escaped_text)
 
     @property
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
+
+    @property
+    def escaped_text(self) -> str:
+        """The body as text, bytes that are not UTF-8 kept as lone surrogates (``surrogateescape``)."""
+        return self.body.decode("utf-8", errors="surrogateescape")
 
 
 @dataclass
@@ -132,6 +138,13 @@ class PoliteClient:
         ceiling = min(self.config.backoff_cap, self.config.backoff_base * 2**attempt)
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
+    def pause_before_retry(self, attempt: int, cause: str) -> None:
+        """Counts a retry of ``cause`` and sleeps its backoff (for retries decided outside the client)."""
+        with self._lock:
+            self.stats.retries[cause] += 1
+        self._count(f"retry_{cause}")
+        self._sleep(self.backoff(attempt))
+
     def get(self, url: str, params: Mapping[str, object] | None = None, auth: httpx.Auth | None = None,
             ok_statuses: tuple[int, ...] = ()) -> Response:
         """GETs ``url``; returns a 2xx response (or one whose status is in ``ok_statuses``).
@@ -148,7 +161,8 @@ class PoliteClient:
             try:
                 response = self._fetch(url, params, auth, started)
             except httpx.TimeoutException as exc:
-                cause, failure = "timeout", HarvestError("timeout", f"{type(exc).__name__} on {url}: {exc}".rstrip(": "))
+                detail = f"{type(exc).__name__} on {url}: {exc}".rstrip(": ")
+                cause, failure = "timeout", HarvestError("timeout", detail)
             except httpx.TransportError as exc:
                 cause, failure = "connection", HarvestError("connection", f"{type(exc).__name__} on {url}: {exc}")
             else:
