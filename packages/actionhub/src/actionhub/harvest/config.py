@@ -44,7 +44,7 @@ class HarvestConfig:
         request_deadline: Seconds one request attempt may take in all (headers and body), however the server
             trickles its bytes; past it the attempt is a retryable ``timeout``.
         max_decoded_bytes: A response body larger than this once decompressed is refused (``too_large``);
-            checked while it is decoded, so a decompression bomb never sits in memory.
+            checked while it is decoded, so a decompression bomb costs at most about this much memory.
     """
 
     site: str = "shutterstock"
@@ -70,7 +70,7 @@ class HarvestConfig:
     id_column: str = ""
     progress: bool = True
     request_deadline: float = 90.0
-    max_decoded_bytes: int = 10_000_000
+    max_decoded_bytes: int = 5_000_000
 
     def __post_init__(self) -> None:
         positive = {"max_pages": self.max_pages, "max_items": self.max_items, "per_page": self.per_page,

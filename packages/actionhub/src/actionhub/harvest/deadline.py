@@ -18,6 +18,7 @@ import httpx
 
 class _Clock(threading.local):
     deadline: float | None = None
+    seconds: float = 0.0
 
 
 class DeadlineBackend(httpcore.NetworkBackend):
@@ -30,6 +31,13 @@ class DeadlineBackend(httpcore.NetworkBackend):
     def set(self, seconds: float | None) -> None:
         """Starts (or, with None, clears) this thread's deadline, ``seconds`` from now."""
         self._clock.deadline = None if seconds is None else time.monotonic() + seconds
+        self._clock.seconds = seconds or 0.0
+
+    def expired(self) -> bool:
+        return self._clock.deadline is not None and time.monotonic() >= self._clock.deadline
+
+    def error(self) -> httpcore.ReadTimeout:
+        return httpcore.ReadTimeout(f"request deadline of {self._clock.seconds:g} s passed")
 
     def left(self, timeout: float | None) -> float | None:
         """``timeout`` clamped to this thread's time left; raises ``ReadTimeout`` once none is left."""
@@ -37,7 +45,7 @@ class DeadlineBackend(httpcore.NetworkBackend):
             return timeout
         left = self._clock.deadline - time.monotonic()
         if left <= 0:
-            raise httpcore.ReadTimeout("request deadline passed")
+            raise self.error()
         return left if timeout is None else min(timeout, left)
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
@@ -57,7 +65,12 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._backend = backend
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, self._backend.left(timeout))
+        try:
+            return self._inner.read(max_bytes, self._backend.left(timeout))
+        except httpcore.ReadTimeout:
+            if self._backend.expired():  # the clamped timeout, not the server's silence, ended the read
+                raise self._backend.error() from None
+            raise
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self._inner.write(buffer, self._backend.left(timeout))
