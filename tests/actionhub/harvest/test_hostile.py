@@ -1,4 +1,4 @@
-"""issue 14, items 1-6: the harvester against a hostile site (the emulator's hostile faults, on 127.0.0.1).
+"""issue 14, items 1-7: the harvester against a hostile site (the emulator's hostile faults, on 127.0.0.1).
 
 Every test compares ids in with ids out: after the run (plus at most one ``--retry-failed``), every good
 item the site served is in the shards exactly once, every bad item is a failure row with its reason, and
@@ -17,10 +17,11 @@ from collections import Counter
 from pathlib import Path
 
 from actionhub.harvest.emulator import EmulatorConfig, Faults
-from actionhub.harvest.hostile import ITEM_FAULT_REASON, item_fault
+from actionhub.harvest.hostile import ITEM_FAULT_REASON, giant_text, item_fault, markup_text
 from actionhub.harvest.run import harvest
 from actionhub.harvest.sample import search_results
 from actionhub.harvest.tasks import read_raw
+from actionhub.process import ProcessConfig, process
 
 ROOT = Path(__file__).resolve().parents[3]
 ACTIONS = {0: ["play tennis"], 1: ["cook pasta", "cooking pasta"]}
@@ -98,6 +99,7 @@ def test_a_gzip_bomb_is_refused_without_growing_memory(tmp_path):
         from actionhub.harvest.hostile import gzip_bomb
         from actionhub.harvest.run import harvest
         from actionhub.harvest.tasks import read_raw
+from actionhub.process import ProcessConfig, process
         bomb = 256 << 20
         gzip_bomb(bomb)  # built (and cached) before measuring: the server side is not under test
         queries = pa.Table.from_pylist([{{"action_id": i, "action": q, "key": q, "queries": [q], "aliases": [],
@@ -195,3 +197,34 @@ def test_item_faults_are_counted_per_task_in_the_stats_file(emulator, fast_confi
     stats = json.loads(next((tmp_path / "stats").rglob("*.json")).read_text())
     _, bad = served("surf", 3)
     assert stats["status"] == "ok" and stats["rejected"] == dict(Counter(reason for _, reason in bad))
+
+
+def test_markup_and_giant_texts_from_a_site_never_reach_the_dataset(emulator, fast_config, make_queries, tmp_path):
+    emu = emulator(EmulatorConfig(faults=Faults(markup_every=3, giant_every=4)))
+    queries = make_queries({0: ["play tennis"]})
+    harvest(fast_config(emu.url), queries, tmp_path)
+    people = [v for v in search_results(0, "play tennis", 45) if v.people > 0]
+    raw = read_raw(tmp_path).to_pylist()
+    assert [r["asset_id"] for r in raw] == [v.asset_id for v in people]  # ids in == ids out (harvest)
+    assert sum("<script>" in r["description"] for r in raw) > 0 and max(len(r["description"]) for r in raw) > 99_999
+    descriptions, sentences, report = process(tmp_path, queries, ProcessConfig(near_dedup=False, max_chars=500))
+    texts = descriptions["description"].to_pylist()
+    assert not any("<" in t or "alert" in t or "color: red" in t or "&amp;" in t for t in texts)
+    assert max(map(len, texts)) <= 500 and all(t.endswith(".") for t in texts if len(t) > 300)  # whole sentences
+    assert not any("<" in s for s in sentences["sentence"].to_pylist())
+    assert report.markup_stripped >= len(people) // 3 and report.truncated >= len(people) // 4
+    # The giant texts are one sentence repeated: exact duplicates of nothing, cut to whole sentences.
+    assert sorted(descriptions["asset_id"].to_pylist()) == sorted({v.asset_id for v in people}
+                                                                  - _exact_dup_losers(people))
+    assert markup_text("x").count("<") > 2 and len(giant_text("y.")) >= 100_000
+
+
+def _exact_dup_losers(people) -> set[str]:
+    """Assets whose normalized text equals an earlier one's (the generic clips repeat their templates)."""
+    seen, losers = set(), set()
+    for v in people:
+        key = v.description.lower()
+        if key in seen:
+            losers.add(v.asset_id)
+        seen.add(key)
+    return losers
