@@ -37,11 +37,18 @@ def _docstring_help(cls: type) -> dict[str, str]:
 
 
 def _build(args: argparse.Namespace) -> int:
+    import shlex
     from dataclasses import fields
 
-    from actionhub.pipeline import BuildConfig, build
+    from actionhub.pipeline import BuildConfig, HarvestShortfall, build
 
-    summary = build(BuildConfig(**{f.name: getattr(args, f.name) for f in fields(BuildConfig)}))
+    try:
+        summary = build(BuildConfig(**{f.name: getattr(args, f.name) for f in fields(BuildConfig)}))
+    except HarvestShortfall as exc:
+        again = [a for a in args.argv if a != "--retry-failed"]
+        print(f"actionhub build: error: {exc}", file=sys.stderr)
+        print(f"resume with: {shlex.join(['actionhub', *again, '--retry-failed'])}", file=sys.stderr)
+        return 1
     print(summary.format())
     return 0
 
@@ -76,6 +83,11 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
 def _stats(args: argparse.Namespace) -> int:
     from actionhub import stats
     from actionhub.assets import load_vectors
+    from actionhub.clierrors import check_dataset_dir, check_out_dir
+
+    check_dataset_dir(args.dir)
+    if args.out is not None:
+        check_out_dir(args.out)
 
     config = stats.StatsConfig(top=args.top, bottom=args.bottom, actions=args.actions, neighbours=args.neighbours,
                                n_similar_default=args.n_similar_default)
@@ -105,9 +117,10 @@ def _add_stats(sub: argparse._SubParsersAction) -> None:
 
 
 def _push(args: argparse.Namespace) -> int:
-    from actionhub.publish import push_to_hub
+    from actionhub.clierrors import check_dataset_dir, push_or_explain
 
-    print(push_to_hub(args.dir, args.repo_id, private=not args.public))
+    check_dataset_dir(args.dir)
+    print(push_or_explain(args.dir, args.repo_id, private=not args.public))
     return 0
 
 
@@ -182,7 +195,9 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_doctor, 
 
 def build_parser() -> argparse.ArgumentParser:
     """Returns the top-level parser with every subcommand registered."""
-    parser = argparse.ArgumentParser(prog="actionhub", description=__doc__)
+    from actionhub.clierrors import OneLineParser
+
+    parser = OneLineParser(prog="actionhub", description=__doc__)
     parser.add_argument("--version", action="version", version=f"actionhub {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for register in SUBCOMMANDS:
@@ -190,10 +205,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``actionhub`` console script; returns the exit code."""
+def _run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
+    args.argv = argv  # for messages that repeat the command (the resume hint)
     return args.func(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``actionhub`` console script; returns the exit code (see ``actionhub.clierrors``)."""
+    from actionhub.clierrors import run_main
+
+    return run_main(_run, argv, "actionhub")
 
 
 if __name__ == "__main__":

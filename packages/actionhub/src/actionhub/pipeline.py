@@ -34,6 +34,10 @@ from actionhub.sources import PAPER_SOURCES
 STAGES = ("queries", "harvest", "process", "score", "publish")
 
 
+class HarvestShortfall(RuntimeError):
+    """The harvest got no descriptions, or too few of its tasks succeeded: nothing is published."""
+
+
 @dataclass(frozen=True)
 class BuildConfig:
     """Everything ``actionhub build`` needs; field names are the CLI's option names.
@@ -57,6 +61,8 @@ class BuildConfig:
         rows_per_shard: rows per published Parquet file.
         push_to_hub: a Hub dataset repo id to upload the result to (needs internet and a token); empty: no.
         progress: show progress bars.
+        min_success_share: least share of harvest tasks that must succeed (with at least one description in
+            all) for the build to go on; below it nothing is published and the build says how to resume.
     """
 
     out: Path = Path("out/actionhub")
@@ -78,6 +84,7 @@ class BuildConfig:
     rows_per_shard: int = 500_000
     push_to_hub: str = ""
     progress: bool = True
+    min_success_share: float = 0.5
 
     def __post_init__(self) -> None:
         from actionhub.relevance import SCORERS
@@ -94,6 +101,7 @@ class BuildConfig:
             raise ValueError(f"max_actions must be >= 0, got {self.max_actions}")
         if self.scorer not in SCORERS:
             raise ValueError(f"unknown scorer {self.scorer!r}; choose from {sorted(SCORERS)}")
+        _check_inputs(self)
         self.queries_config()  # validates sources and classes
         self.harvest_config()  # validates site limits
 
@@ -135,6 +143,46 @@ class BuildSummary:
         return "\n".join(lines)
 
 
+def _check_inputs(config: BuildConfig) -> None:
+    """Refuses, before anything is written, a site, an output path or a share that cannot work."""
+    from actionhub.harvest.sites import SITES
+
+    if config.site not in SITES:
+        raise ValueError(f"unknown site {config.site!r}; choose from {', '.join(sorted(SITES))}")
+    if config.out.exists() and not config.out.is_dir():
+        raise ValueError(f"--out {config.out} is an existing file; give a directory")
+    if not 0 <= config.min_success_share <= 1:
+        raise ValueError(f"min_success_share must be in 0..1, got {config.min_success_share}")
+
+
+def provenance(config: BuildConfig) -> str:
+    """Where the descriptions come from: ``synthetic`` (the emulator on a loopback host), ``local_corpus``
+    (the ``corpus`` site: a caption file) or ``site`` (a footage site)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    if config.site == "corpus":
+        return "local_corpus"
+    host = urlsplit(config.base_url).hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    return "synthetic" if loopback else "site"  # loopback: the emulator, the only site this project serves
+
+
+def _preflight(config: BuildConfig, markers: _Markers) -> None:
+    """What the stages need, checked before any work: the site's credentials and opt-ins, the class file."""
+    from actionhub.harvest.sites import SITES
+
+    if config.retry_failed or markers.done("harvest", config.stage_settings("harvest")) is None:
+        SITES[config.site].preflight(config.base_url, config.harvest_config())
+    if config.classes is not None and markers.done("queries", config.stage_settings("queries")) is None:
+        from actionhub.sources import read_user_classes
+
+        read_user_classes(config.classes)
+
+
 class _Markers:
     """Done markers under ``out/done``; writing one removes the later stages' markers first."""
 
@@ -172,8 +220,9 @@ def _write_parquet(table: pa.Table, path: Path) -> None:
 def build(config: BuildConfig) -> BuildSummary:
     """Builds (or finishes building) the dataset; returns what each stage did."""
     out = config.out
-    out.mkdir(parents=True, exist_ok=True)
     markers = _Markers(out)
+    _preflight(config, markers)
+    out.mkdir(parents=True, exist_ok=True)
     summary = BuildSummary(out)
     runners = {"queries": _queries, "harvest": _harvest, "process": _process, "score": _score,
                "publish": _publish}
@@ -215,9 +264,32 @@ def _queries(config: BuildConfig, out: Path) -> dict:
 def _harvest(config: BuildConfig, out: Path) -> dict:
     from actionhub.harvest import harvest
 
-    result = harvest(config.harvest_config(), _read_queries(out), out / "harvest")
+    queries = _read_queries(out)
+    result = harvest(config.harvest_config(), queries, out / "harvest")
+    ok, items = _harvest_totals(config, queries, out / "harvest")
+    if items == 0 or ok < config.min_success_share * result.tasks:
+        failures = ", ".join(f"{k}: {v}" for k, v in sorted(result.failures.items())) or "none this run"
+        raise HarvestShortfall(f"harvest got {items} descriptions; {ok} of {result.tasks} tasks succeeded (needed "
+                               f"{config.min_success_share:.0%}; failed tasks by status: {failures}); nothing "
+                               "published")
     return {"tasks": result.tasks, "done": result.done, "failed": result.failed, "skipped": result.skipped,
-            "items": result.items, "requests": result.requests, "failures": dict(result.failures)}
+            "items": result.items, "requests": result.requests, "failures": dict(result.failures),
+            "ok_tasks": ok, "descriptions": items, "provenance": provenance(config)}
+
+
+def _harvest_totals(config: BuildConfig, queries: pa.Table, harvest_dir: Path) -> tuple[int, int]:
+    """(tasks that succeeded, items they hold), over this run and earlier ones, from the task markers."""
+    from actionhub.harvest.tasks import TaskStore, tasks_for
+
+    store, ok, items = TaskStore(harvest_dir, config.site), 0, 0
+    for task in tasks_for(queries, config.site):
+        try:
+            stats = json.loads(store.stats_path(task).read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            continue
+        if stats.get("status") == "ok":
+            ok, items = ok + 1, items + int(stats.get("items", 0))
+    return ok, items
 
 
 def _process(config: BuildConfig, out: Path) -> dict:
@@ -263,5 +335,5 @@ def _publish(config: BuildConfig, out: Path) -> dict:
               "sentences": pq.read_table(out / "processed" / "sentences.parquet"),
               "actions": _read_queries(out)}
     card = publish.PublishConfig(rows_per_shard=config.rows_per_shard, sources=config.sources,
-                                 sites=(config.site,), scorer=config.scorer)
+                                 sites=(config.site,), scorer=config.scorer, provenance=provenance(config))
     return {"rows": publish.publish(tables, out / "dataset", card), "path": str(out / "dataset")}

@@ -167,7 +167,11 @@ SUBCOMMANDS: dict[str, Callable[..., argparse.ArgumentParser]] = {
 
 def build_parser(preset: str = "coco") -> argparse.ArgumentParser:
     """Returns the ``python -m coco`` parser; ``preset`` sets the train ablation flags' defaults."""
-    parser = argparse.ArgumentParser(prog="coco", description="CoCo zero-shot action recognition")
+    try:
+        from actionhub.clierrors import OneLineParser as Parser
+    except ModuleNotFoundError:  # coco alone: argparse's own messages
+        Parser = argparse.ArgumentParser  # noqa: N806
+    parser = Parser(prog="coco", description="CoCo zero-shot action recognition")
     parser.add_argument("--version", action="version", version=f"coco {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, add in SUBCOMMANDS.items():
@@ -185,19 +189,40 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _run(argv: list[str]) -> int:
+    from coco.config import ConfigError
+    from coco.protocols import PROTOCOLS as REGISTRY
+
+    args = parse(argv)
+    known = REGISTRY.get(getattr(args, "protocol", ""), {})
+    if known and args.dataset and args.dataset not in known:
+        raise ConfigError(f"unknown --dataset {args.dataset!r} for protocol {args.protocol}; choose from "
+                          f"{', '.join(sorted(known))}")
+    return args.func(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m coco``; returns the exit code (2 for bad input, with a one-line message)."""
+    """Entry point of ``python -m coco``; returns the exit code (2 for bad input, with a one-line message).
+
+    Errors go through ``actionhub.clierrors.run_main`` (one line, ``--debug`` for the traceback, 130 on
+    Ctrl-C) when actionhub is installed; coco alone (torch only) reports its own errors in one line.
+    """
     from coco.assets import MissingAssetError
     from coco.checkpoint import CheckpointError
     from coco.config import ConfigError
     from coco.task import TaskError
 
-    args = parse(argv)
+    known = (ConfigError, TaskError, CheckpointError, MissingAssetError, FileNotFoundError)
     try:
-        return args.func(args)
-    except (ConfigError, TaskError, CheckpointError, MissingAssetError, FileNotFoundError) as exc:
-        print(f"coco {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        from actionhub.clierrors import run_main
+    except ModuleNotFoundError:
+        argv = list(sys.argv[1:] if argv is None else argv)
+        try:
+            return _run(argv)
+        except known as exc:
+            print(f"coco {argv[0] if argv else ''}: error: {exc}", file=sys.stderr)
+            return 2
+    return run_main(_run, argv, "coco", known=known)
 
 
 def train_main(argv: Sequence[str] | None = None) -> int:

@@ -15,6 +15,7 @@ Use it as a context manager (``with Emulator(cfg) as emu: emu.url``) or ``action
 from __future__ import annotations
 
 import base64
+import errno
 import html
 import json
 import socket
@@ -197,7 +198,13 @@ class Emulator:
         self._count = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+        try:
+            self._server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise OSError(exc.errno, f"port {port} on 127.0.0.1 is in use; choose another with --port "
+                          "(0: any free port)") from None
         self._server.daemon_threads = True
         self._server.emulator = self
         self._server.handle_error = lambda request, address: None  # resets and truncations are on purpose

@@ -157,6 +157,8 @@ def harvest(config: HarvestConfig, queries: pa.Table, out_dir: Path, client: Pol
 
     if config.site not in SITES:
         raise ValueError(f"unknown site {config.site!r}; choose from {sorted(SITES)}")
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise ValueError(f"--out {out_dir} is an existing file; give a directory")
     own_client = client is None
     client = client or PoliteClient(config)
     store = TaskStore(Path(out_dir), config.site)
