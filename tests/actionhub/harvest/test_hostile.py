@@ -228,3 +228,23 @@ def _exact_dup_losers(people) -> set[str]:
             losers.add(v.asset_id)
         seen.add(key)
     return losers
+
+
+def test_search_pages_reject_bad_items_one_by_one():
+    from bs4 import BeautifulSoup
+
+    from actionhub.harvest.sites.shutterstock_web import parse_embedded_json, parse_html
+
+    data = {"assets": [{"id": "1", "description": "A man surfing."}, {"id": "2", "description": None},
+                       {"id": "3"}, {"id": "4", "description": "Dog running.", "keywords": "not a list"},
+                       {"id": "5", "description": "Caf\udce9 latin-1"}]}
+    soup = BeautifulSoup(f'<script type="application/json">{json.dumps(data)}</script>', "html.parser")
+    page = parse_embedded_json(soup, 1)
+    assert [i.asset_id for i in page.items] == ["1"]
+    assert [(r.asset_id, r.kind) for r in page.rejected] == [("2", "wrong_type"), ("3", "missing_field"),
+                                                            ("4", "wrong_type"), ("5", "bad_utf8")]
+    cards = BeautifulSoup('<div data-asset-id="7"><p itemprop="description">Girl dancing.</p></div>'
+                          '<div data-asset-id="8"><p>no description here</p></div>', "html.parser")
+    page = parse_html(cards)
+    assert [i.asset_id for i in page.items] == ["7"] and [(r.asset_id, r.kind) for r in page.rejected] == [
+        ("8", "missing_field")]

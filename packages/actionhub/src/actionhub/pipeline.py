@@ -274,7 +274,8 @@ def _harvest(config: BuildConfig, out: Path) -> dict:
                                "published")
     return {"tasks": result.tasks, "done": result.done, "failed": result.failed, "skipped": result.skipped,
             "items": result.items, "requests": result.requests, "failures": dict(result.failures),
-            "ok_tasks": ok, "descriptions": items, "provenance": provenance(config)}
+            "ok_tasks": ok, "descriptions": items, "rejected_items": dict(result.rejected),
+            "repeats_with_other_text": result.conflicts, "provenance": provenance(config)}
 
 
 def _harvest_totals(config: BuildConfig, queries: pa.Table, harvest_dir: Path) -> tuple[int, int]:
