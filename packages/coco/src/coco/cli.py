@@ -167,11 +167,9 @@ SUBCOMMANDS: dict[str, Callable[..., argparse.ArgumentParser]] = {
 
 def build_parser(preset: str = "coco") -> argparse.ArgumentParser:
     """Returns the ``python -m coco`` parser; ``preset`` sets the train ablation flags' defaults."""
-    try:
-        from actionhub.clierrors import OneLineParser as Parser
-    except ModuleNotFoundError:  # coco alone: argparse's own messages
-        Parser = argparse.ArgumentParser  # noqa: N806
-    parser = Parser(prog="coco", description="CoCo zero-shot action recognition")
+    from actionhub.clierrors import OneLineParser
+
+    parser = OneLineParser(prog="coco", description="CoCo zero-shot action recognition")
     parser.add_argument("--version", action="version", version=f"coco {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, add in SUBCOMMANDS.items():
@@ -202,27 +200,15 @@ def _run(argv: list[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m coco``; returns the exit code (2 for bad input, with a one-line message).
-
-    Errors go through ``actionhub.clierrors.run_main`` (one line, ``--debug`` for the traceback, 130 on
-    Ctrl-C) when actionhub is installed; coco alone (torch only) reports its own errors in one line.
-    """
-    from coco.assets import MissingAssetError
+    """Entry point of ``python -m coco``; returns the exit code (``actionhub.clierrors.run_main``: a mistake is
+    one line and exit 2, Ctrl-C exit 130, ``--debug`` shows the traceback)."""
+    from actionhub.assets import MissingAssetError
+    from actionhub.clierrors import run_main
     from coco.checkpoint import CheckpointError
     from coco.config import ConfigError
     from coco.task import TaskError
 
-    known = (ConfigError, TaskError, CheckpointError, MissingAssetError, FileNotFoundError)
-    try:
-        from actionhub.clierrors import run_main
-    except ModuleNotFoundError:
-        argv = list(sys.argv[1:] if argv is None else argv)
-        try:
-            return _run(argv)
-        except known as exc:
-            print(f"coco {argv[0] if argv else ''}: error: {exc}", file=sys.stderr)
-            return 2
-    return run_main(_run, argv, "coco", known=known)
+    return run_main(_run, argv, "coco", known=(ConfigError, TaskError, CheckpointError, MissingAssetError))
 
 
 def train_main(argv: Sequence[str] | None = None) -> int:

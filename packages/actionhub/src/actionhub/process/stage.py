@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from actionhub import schema
-from actionhub.process import dedup, markup, normalize, sentences, shards
+from actionhub.process import clean, dedup, markup, sentences, shards
 from actionhub.process.dedup import DedupConfig
 
 # The `descriptions` configuration before scoring: every column but relevance and rank.
@@ -85,8 +85,7 @@ def process(harvest_dir: Path, queries: pa.Table, config: ProcessConfig = Proces
     known = pc.is_in(merged["action_id"], value_set=queries["action_id"])
     merged = _drop(merged, ~np.asarray(known, dtype=bool), "unknown_action", report)
     text, report.markup_stripped = markup.strip_markup(merged["description"].combine_chunks())
-    text = normalize.normalize_column(text)
-    merged = _set_description(merged, text)
+    merged = _set_description(merged, clean.clean_column(text))
     merged = _drop(merged, np.asarray(pc.equal(pc.utf8_length(merged["description"]), 0)), "empty", report)
     text, truncated, too_long = markup.cap_length(merged["description"].combine_chunks(), config.max_chars)
     report.truncated = int(truncated.sum())

@@ -1,0 +1,1 @@
+"""Video -> features: the `coco features` stage (decoding, backbones, sharded resumable extraction)."""
