@@ -99,7 +99,6 @@ def test_a_gzip_bomb_is_refused_without_growing_memory(tmp_path):
         from actionhub.harvest.hostile import gzip_bomb
         from actionhub.harvest.run import harvest
         from actionhub.harvest.tasks import read_raw
-from actionhub.process import ProcessConfig, process
         bomb = 256 << 20
         gzip_bomb(bomb)  # built (and cached) before measuring: the server side is not under test
         queries = pa.Table.from_pylist([{{"action_id": i, "action": q, "key": q, "queries": [q], "aliases": [],

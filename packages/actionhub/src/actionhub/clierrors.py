@@ -45,9 +45,11 @@ def one_line(exc: BaseException) -> str:
 
 def known_errors() -> tuple[type[BaseException], ...]:
     """Errors that come from the input, not from a bug: bad values, files, refused credentials."""
-    from actionhub.harvest.errors import HarvestError
-
-    return UserError, ValueError, OSError, HarvestError
+    errors: list[type[BaseException]] = [UserError, ValueError, OSError]
+    harvest = sys.modules.get("actionhub.harvest.errors")  # not imported: nothing can have raised its errors
+    if harvest is not None:
+        errors.append(harvest.HarvestError)
+    return tuple(errors)
 
 
 def run_main(main: Callable[[list[str]], int], argv: Sequence[str] | None, prog: str,
@@ -70,14 +72,12 @@ def run_main(main: Callable[[list[str]], int], argv: Sequence[str] | None, prog:
             traceback.print_exc()
         print(f"{prog}: interrupted; rerun the same command to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except (*known_errors(), *known) as exc:
-        if debug:
-            raise
-        print(f"{prog}: error: {one_line(exc)}", file=sys.stderr)
-        return EXIT_USER
     except Exception as exc:
         if debug:
             raise
+        if isinstance(exc, (*known_errors(), *known)):
+            print(f"{prog}: error: {one_line(exc)}", file=sys.stderr)
+            return EXIT_USER
         print(f"{prog}: internal error: {type(exc).__name__}: {one_line(exc)} (rerun with {DEBUG_FLAG} for the "
               "traceback)", file=sys.stderr)
         return EXIT_BUG
