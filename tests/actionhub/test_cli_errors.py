@@ -106,6 +106,8 @@ CASES = [
      ["not a published actionhub dataset"]),
     ("missing credentials", ["actionhub", "build", "--sources", "kinetics700,mit,ava"], {},
      ["SHUTTERSTOCK_CLIENT_ID", "SHUTTERSTOCK_CLIENT_SECRET"]),
+    ("missing credentials (harvest)", ["actionhub", "harvest", "--queries", "q.parquet", "--out", "o"], {},
+     ["SHUTTERSTOCK_CLIENT_ID", "SHUTTERSTOCK_CLIENT_SECRET"]),
     ("100 KB class name (build)", ["actionhub", "build", "--sources", "", "--classes", "big.txt", "--base-url",
                                    "http://127.0.0.1:9"], {}, ["big.txt, line 1", "100000 characters"]),
     ("100 KB class name (queries)", ["actionhub", "queries", "--sources", "", "--classes", "big.txt", "--out",

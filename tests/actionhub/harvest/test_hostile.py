@@ -125,7 +125,7 @@ def test_a_gzip_bomb_is_refused_without_growing_memory(tmp_path):
     assert result["statuses"] == ["too_large"] and result["failed"] == 1
     assert "max_decoded_bytes" in result["errors"][0]
     print(f"peak RSS growth for a 256 MB gzip,gzip bomb: {result['growth_kb']} KB")
-    assert result["growth_kb"] < 4 * 1024  # a 256 MB bomb, a 1 MB cap: a few MB at most
+    assert result["growth_kb"] < 5 * 1024  # a 256 MB bomb, a 1 MB cap: a few MB at most
 
 
 def test_slowloris_ends_within_the_deadline(emulator, fast_config, make_queries, tmp_path):
@@ -135,7 +135,7 @@ def test_slowloris_ends_within_the_deadline(emulator, fast_config, make_queries,
     summary = harvest(config, make_queries({0: ["surf"]}), tmp_path)
     elapsed = time.monotonic() - started
     # Two attempts of 0.8 s, tiny backoffs: each byte comes every 0.1 s, so per-read timeouts never fire.
-    assert elapsed < 2 * 0.8 + 1.5, elapsed
+    assert elapsed < 2 * 0.8 + 3.0, elapsed  # deadline x attempts + slack (unbounded without the deadline)
     assert summary.failures == {"timeout": 1} and summary.retries == {"timeout": 1}
     assert "deadline" in read_raw(tmp_path).column("error")[0].as_py()
 

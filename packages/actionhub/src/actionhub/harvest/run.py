@@ -159,6 +159,7 @@ def harvest(config: HarvestConfig, queries: pa.Table, out_dir: Path, client: Pol
         raise ValueError(f"unknown site {config.site!r}; choose from {sorted(SITES)}")
     if Path(out_dir).exists() and not Path(out_dir).is_dir():
         raise ValueError(f"--out {out_dir} is an existing file; give a directory")
+    SITES[config.site].preflight(config.base_url, config)  # credentials and opt-ins, before anything is written
     own_client = client is None
     client = client or PoliteClient(config)
     store = TaskStore(Path(out_dir), config.site)
