@@ -164,4 +164,4 @@ def test_ctrl_c_is_one_line_exit_130_and_the_same_command_resumes(workdir):
         assert err.strip().splitlines() == ["actionhub: interrupted; rerun the same command to resume"]
         done = subprocess.run(argv, cwd=workdir, env=_env(workdir), capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
-    assert (workdir / "out" / "dataset" / ".actionhub-complete.json").is_file()
+    assert (workdir / "out" / "actionhub" / ".actionhub-complete.json").is_file()

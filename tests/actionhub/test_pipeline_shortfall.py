@@ -9,22 +9,24 @@ import pytest
 import yaml
 
 from actionhub import cli, pipeline
+from actionhub.harvest.config import HarvestConfig
 from actionhub.harvest.emulator import Emulator, EmulatorConfig, Faults
 
 NOT_FOUND = Faults(error_every=1, error_burst=1, error_status=404)  # every search fails at once, no retries
 
 
-def _config(tmp_path, url, **changes) -> pipeline.BuildConfig:
+def _config(tmp_path, url, site="shutterstock", **changes) -> pipeline.BuildConfig:
     classes = tmp_path / "classes.txt"
     classes.write_text("playing tennis\nsurfing\njuggling balls\n")
-    base = dict(out=tmp_path / "out", sources=(), classes=classes, site="shutterstock", base_url=url,
-                max_pages=2, per_page=10, rate=0.0, concurrency=2, progress=False)
-    return pipeline.BuildConfig(**{**base, **changes})
+    harvest = HarvestConfig.from_options(site=site, base_url=url, max_pages=2, per_page=10, rate=0.0,
+                                         concurrency=2, progress=False)
+    return pipeline.BuildConfig(**{"out": tmp_path / "out", "sources": (), "classes": classes, "harvest": harvest,
+                                   **changes})
 
 
 def _argv(config: pipeline.BuildConfig) -> list[str]:
     return ["build", "--out", str(config.out), "--sources", "", "--classes", str(config.classes), "--base-url",
-            config.base_url, "--max-pages", "2", "--per-page", "10", "--rate", "0", "--no-progress",
+            config.harvest.access.base_url, "--max-pages", "2", "--per-page", "10", "--rate", "0", "--no-progress",
             "--no-near-dedup"]
 
 
@@ -34,7 +36,8 @@ def test_a_build_whose_every_request_failed_publishes_nothing_and_resumes(tmp_pa
         config = _config(tmp_path, down.url)
         with pytest.raises(pipeline.HarvestShortfall, match="0 descriptions; 0 of 3 tasks"):
             pipeline.build(config)
-        assert not (config.out / "dataset").exists() and not (config.out / "done" / "harvest.json").exists()
+        assert not (config.out / pipeline.DATASET_NAME).exists()
+        assert not (config.out / pipeline.WORK_DIR / "done" / "harvest.json").exists()
         # The same command again, as a person would: still refused, and it names the command that resumes.
         assert cli.main(_argv(config)) == 1
         err = capsys.readouterr().err.strip().splitlines()
@@ -45,7 +48,7 @@ def test_a_build_whose_every_request_failed_publishes_nothing_and_resumes(tmp_pa
         resume = err[1].removeprefix("resume with: actionhub ").split(" ")
         assert cli.main([a.strip("'") for a in resume]) == 0
         assert up.requests_to("/v2") > 0
-    marker = json.loads((config.out / "dataset" / ".actionhub-complete.json").read_text())
+    marker = json.loads((config.out / pipeline.DATASET_NAME / ".actionhub-complete.json").read_text())
     assert marker["rows"]["descriptions"] > 0
 
 

@@ -7,7 +7,6 @@ nothing else is there. The expectation comes from the emulator's SYNTHETIC ranki
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -20,11 +19,16 @@ from actionhub.harvest.emulator import EmulatorConfig, Faults
 from actionhub.harvest.hostile import ITEM_FAULT_REASON, giant_text, item_fault, markup_text
 from actionhub.harvest.run import harvest
 from actionhub.harvest.sample import search_results
-from actionhub.harvest.tasks import read_raw
 from actionhub.process import ProcessConfig, process
+from actionhub.process.shards import done_shards, read_shards
 
 ROOT = Path(__file__).resolve().parents[3]
 ACTIONS = {0: ["play tennis"], 1: ["cook pasta", "cooking pasta"]}
+
+
+def read_raw(out_dir):
+    """Every finished task's rows under ``out_dir`` (the process stage's reader), schema RAW."""
+    return read_shards(done_shards(Path(out_dir)), Path(out_dir))[0]
 
 
 def served(query: str, bad_every: int = 0) -> tuple[list[str], list[tuple[str | None, str]]]:
@@ -92,29 +96,29 @@ def test_a_gzip_bomb_is_refused_without_growing_memory(tmp_path):
     # In a fresh interpreter, so that peak RSS (ru_maxrss) measures this harvest alone.
     script = textwrap.dedent(f"""
         import json, resource, sys
+        from pathlib import Path
         import pyarrow as pa
         from actionhub import schema
         from actionhub.harvest.config import HarvestConfig
         from actionhub.harvest.emulator import Emulator, EmulatorConfig, Faults
         from actionhub.harvest.hostile import gzip_bomb
         from actionhub.harvest.run import harvest
-        from actionhub.harvest.tasks import read_raw
+        from actionhub.process.shards import done_shards, read_shards
         bomb = 256 << 20
         gzip_bomb(bomb)  # built (and cached) before measuring: the server side is not under test
         queries = pa.Table.from_pylist([{{"action_id": i, "action": q, "key": q, "queries": [q], "aliases": [],
                                          "sources": ["user"]}} for i, q in enumerate(["warm up", "surf"])],
                                        schema=schema.QUERIES)
-        config = HarvestConfig(per_page=10, max_pages=2, rate=0, concurrency=1, max_retries=0,
-                               max_decoded_bytes=1_000_000, progress=False)
+        config = HarvestConfig.from_options(per_page=10, max_pages=2, rate=0, concurrency=1, max_retries=0,
+                                            max_decoded_bytes=1_000_000, progress=False)
         with Emulator(EmulatorConfig()) as clean:  # imports, pools and parsers warm before the baseline
-            harvest(config.__class__(**{{**config.__dict__, "base_url": clean.url}}), queries.slice(0, 1),
-                    "{tmp_path}/warm")
+            harvest(config.with_options(base_url=clean.url), queries.slice(0, 1), "{tmp_path}/warm")
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         with Emulator(EmulatorConfig(faults=Faults(bomb_every=1, bomb_bytes=bomb))) as emu:
-            summary = harvest(config.__class__(**{{**config.__dict__, "base_url": emu.url}}), queries.slice(1),
-                              "{tmp_path}/bomb")
+            summary = harvest(config.with_options(base_url=emu.url), queries.slice(1), "{tmp_path}/bomb")
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        rows = read_raw("{tmp_path}/bomb").to_pylist()
+        bomb_dir = Path("{tmp_path}/bomb")
+        rows = read_shards(done_shards(bomb_dir), bomb_dir)[0].to_pylist()
         print(json.dumps({{"growth_kb": after - before, "statuses": [r["status"] for r in rows],
                           "errors": [r["error"] for r in rows], "failed": summary.failed}}))
     """)
@@ -183,7 +187,7 @@ def test_duplicate_ids_with_other_text_keep_the_first_and_are_counted(emulator, 
     for query in queries_of(ACTIONS):
         good = served(query)[0]
         assert ok[query] == good
-        pages += -(-len(good) // config.per_page)
+        pages += -(-len(good) // config.limits.per_page)
     repeated = 3 * (pages - len(queries_of(ACTIONS)))  # every page but the first repeats 3 items
     assert summary.repeats == summary.conflicts == repeated
     assert f"repeated item ids dropped (first kept): {repeated}, {repeated} of them with a different text" \
@@ -192,7 +196,7 @@ def test_duplicate_ids_with_other_text_keep_the_first_and_are_counted(emulator, 
 
 def test_item_faults_are_counted_per_task_in_the_stats_file(emulator, fast_config, make_queries, tmp_path):
     emu = emulator(EmulatorConfig(faults=Faults(bad_item_every=3)))
-    harvest(dataclasses.replace(fast_config(emu.url)), make_queries({0: ["surf"]}), tmp_path)
+    harvest(fast_config(emu.url), make_queries({0: ["surf"]}), tmp_path)
     stats = json.loads(next((tmp_path / "stats").rglob("*.json")).read_text())
     _, bad = served("surf", 3)
     assert stats["status"] == "ok" and stats["rejected"] == dict(Counter(reason for _, reason in bad))

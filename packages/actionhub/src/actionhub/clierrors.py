@@ -53,18 +53,24 @@ def known_errors() -> tuple[type[BaseException], ...]:
 
 
 def run_main(main: Callable[[list[str]], int], argv: Sequence[str] | None, prog: str,
-             known: tuple[type[BaseException], ...] = ()) -> int:
-    """Runs ``main(argv)`` (``argv`` without ``--debug``) and turns its errors into one line and an exit code.
+             known: tuple[type[BaseException], ...] | Callable[[], tuple[type[BaseException], ...]] = (),
+             parser_has_debug: bool = False) -> int:
+    """Runs ``main(argv)`` and turns its errors into one line and an exit code.
 
     Args:
         main: The command; returns its exit code.
-        argv: Arguments; None reads ``sys.argv[1:]``.
+        argv: Arguments; None reads ``sys.argv[1:]``. ``--debug`` may stand anywhere in them.
         prog: The command's name, the first word of every message.
-        known: More exception types that mean bad input (besides :func:`known_errors`).
+        known: More exception types that mean bad input (besides :func:`known_errors`), or a function
+            returning them (called only after a failure, so that importing them costs nothing otherwise).
+        parser_has_debug: The command's top-level parser has a ``--debug`` option of its own (more logging):
+            it is passed on, first; otherwise it is removed.
     """
     args = list(sys.argv[1:] if argv is None else argv)
     debug = DEBUG_FLAG in args or os.environ.get(DEBUG_ENV, "") not in ("", "0")
     args = [a for a in args if a != DEBUG_FLAG]
+    if parser_has_debug and DEBUG_FLAG in (sys.argv[1:] if argv is None else argv):
+        args.insert(0, DEBUG_FLAG)
     try:
         return main(args)
     except KeyboardInterrupt:
@@ -75,7 +81,7 @@ def run_main(main: Callable[[list[str]], int], argv: Sequence[str] | None, prog:
     except Exception as exc:
         if debug:
             raise
-        if isinstance(exc, (*known_errors(), *known)):
+        if isinstance(exc, (*known_errors(), *(known() if callable(known) else known))):
             print(f"{prog}: error: {one_line(exc)}", file=sys.stderr)
             return EXIT_USER
         print(f"{prog}: internal error: {type(exc).__name__}: {one_line(exc)} (rerun with {DEBUG_FLAG} for the "

@@ -201,14 +201,21 @@ def _run(argv: list[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m coco``; returns the exit code (``actionhub.clierrors.run_main``: a mistake is
-    one line and exit 2, Ctrl-C exit 130, ``--debug`` shows the traceback)."""
-    from actionhub.assets import MissingAssetError
+    one line and exit 2, Ctrl-C exit 130, ``--debug`` shows the traceback). Arguments are parsed before torch
+    is imported, so ``--help`` and argument errors answer at once."""
     from actionhub.clierrors import run_main
+
+    return run_main(_run, argv, "coco", known=_known_errors)
+
+
+def _known_errors() -> tuple[type[BaseException], ...]:
+    """coco's errors that mean bad input; imported only once something failed (they import torch)."""
+    from actionhub.assets import MissingAssetError
     from coco.checkpoint import CheckpointError
     from coco.config import ConfigError
     from coco.task import TaskError
 
-    return run_main(_run, argv, "coco", known=(ConfigError, TaskError, CheckpointError, MissingAssetError))
+    return ConfigError, TaskError, CheckpointError, MissingAssetError
 
 
 def train_main(argv: Sequence[str] | None = None) -> int:

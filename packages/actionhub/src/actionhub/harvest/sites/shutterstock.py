@@ -61,10 +61,11 @@ class ShutterstockApi(Site):
                             "API (see `actionhub doctor`)")
 
     def params(self, query: str, page: int) -> dict[str, object]:
-        params: dict[str, object] = {"query": query, "page": page, "per_page": min(self.config.per_page, MAX_PER_PAGE),
-                                     "sort": self.config.sort, "view": "full"}
-        if self.config.people_number:
-            params["people_number"] = self.config.people_number
+        params: dict[str, object] = {"query": query, "page": page,
+                                     "per_page": min(self.config.limits.per_page, MAX_PER_PAGE),
+                                     "sort": self.config.access.sort, "view": "full"}
+        if self.config.access.people_number:
+            params["people_number"] = self.config.access.people_number
         else:
             params["people_model_released"] = "true"
         return params
@@ -88,7 +89,7 @@ class ShutterstockApi(Site):
             raise ParseError("/v2/videos/search response has no data list")
         try:
             total = int(payload.get("total_count", 0))
-            per_page = int(payload.get("per_page", self.config.per_page))
+            per_page = int(payload.get("per_page", self.config.limits.per_page))
         except (TypeError, ValueError) as exc:
             raise ParseError(f"/v2/videos/search response has a bad total_count or per_page: {exc}") from exc
         items, rejected = validate(rows, keep=lambda row: row.get("has_model_release") is True)

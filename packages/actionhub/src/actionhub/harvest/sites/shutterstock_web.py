@@ -101,7 +101,7 @@ class ShutterstockWeb(Site):
 
     @classmethod
     def preflight(cls, base_url: str, config: HarvestConfig) -> None:
-        if not config.allow_web:
+        if not config.access.allow_web:
             raise ValueError("shutterstock-web reads public pages and is opt-in: pass --allow-web (and prefer the "
                              "API: --site shutterstock)")
 
