@@ -64,12 +64,12 @@ def run_main(main: Callable[[list[str]], int], argv: Sequence[str] | None, prog:
         known: More exception types that mean bad input (besides :func:`known_errors`), or a function
             returning them (called only after a failure, so that importing them costs nothing otherwise).
         parser_has_debug: The command's top-level parser has a ``--debug`` option of its own (more logging):
-            it is passed on, first; otherwise it is removed.
+            it is passed on, first (also when only ``ACTIONHUB_DEBUG`` asks for it); otherwise it is removed.
     """
     args = list(sys.argv[1:] if argv is None else argv)
     debug = DEBUG_FLAG in args or os.environ.get(DEBUG_ENV, "") not in ("", "0")
     args = [a for a in args if a != DEBUG_FLAG]
-    if parser_has_debug and DEBUG_FLAG in (sys.argv[1:] if argv is None else argv):
+    if parser_has_debug and debug:  # the environment variable counts as the flag
         args.insert(0, DEBUG_FLAG)
     try:
         return main(args)
