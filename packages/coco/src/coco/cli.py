@@ -188,10 +188,10 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def _run(argv: list[str]) -> int:
+    args = parse(argv)  # --help and argument errors exit here, before torch is imported
     from coco.config import ConfigError
     from coco.protocols import PROTOCOLS as REGISTRY
 
-    args = parse(argv)
     known = REGISTRY.get(getattr(args, "protocol", ""), {})
     if known and args.dataset and args.dataset not in known:
         raise ConfigError(f"unknown --dataset {args.dataset!r} for protocol {args.protocol}; choose from "
