@@ -39,8 +39,11 @@ EXPORT_COMMAND = "python tools/export_encoder.py"  # `make setup` runs it
 MODEL_FILES = ("config.json", "model.safetensors", "tokenizer.json", "sentence_bert_config.json")
 
 
-class MissingExportError(RuntimeError):
-    """The ONNX export of the encoder is not there; the message names the command that makes it."""
+class MissingExportError(FileNotFoundError):
+    """The ONNX export of the encoder is not there; the message names the command that makes it.
+
+    A ``FileNotFoundError``, so every CLI reports it as one line (``actionhub.clierrors``), not a traceback.
+    """
 
 
 def model_fingerprint(model_dir: str | Path) -> str:
