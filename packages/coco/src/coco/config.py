@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from coco.assets import DEFAULT_ENCODER
+from coco.methods import METHODS
 
 DEVICES = ("auto", "cpu", "cuda")
 PROTOCOLS = ("synthetic", "intra", "cross")
@@ -44,6 +45,7 @@ class TrainConfig:
         resume: Continue from ``out_dir/last.pt`` when it exists.
         tensorboard: Write TensorBoard logs under ``out_dir/tb`` (needs the tensorboard package).
         progress: Show a tqdm progress bar (needs tqdm; silently off without it).
+        method: Which method trains (``coco.methods.METHODS``): ``coco`` or a baseline/peer.
     """
 
     embed_dim: int = 512
@@ -66,6 +68,7 @@ class TrainConfig:
     resume: bool = False
     tensorboard: bool = False
     progress: bool = False
+    method: str = "coco"
 
     def __post_init__(self) -> None:
         positive = {"embed_dim": self.embed_dim, "tau": self.tau, "cim_tau": self.cim_tau, "epochs": self.epochs,
@@ -83,6 +86,8 @@ class TrainConfig:
             raise ConfigError(f"device must be one of {DEVICES}, got {self.device!r}")
         if (self.resume or self.tensorboard) and self.out_dir is None:
             raise ConfigError("resume and tensorboard need out_dir")
+        if self.method not in METHODS:
+            raise ConfigError(f"method must be one of {sorted(METHODS)}, got {self.method!r}")
 
     @property
     def mix(self) -> float:

@@ -207,6 +207,10 @@ def train(config: TrainConfig, task: Task, max_epochs: int | None = None) -> Tra
         max_epochs: Stop after this many epochs in this call (the schedule still spans ``config.epochs``);
             a later call with ``resume=True`` continues. For time-boxed jobs and resume tests.
     """
+    if config.method != "coco":  # a baseline or peer of coco.methods, in the same harness
+        from coco.methods import fit
+
+        return fit(config, task)
     check_trainable(task)
     device = pick_device(config.device)
     torch.manual_seed(config.seed)
