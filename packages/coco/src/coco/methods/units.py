@@ -1,7 +1,7 @@
 """Semantic units: a class is the *set* of its top-k description features, and each video attends over it.
 
-Beyond the ActionHub paper, in the spirit of ASU (Chen & Huang, "Action Semantic Units", ICCV 2021 line of
-work: a class as several semantic units, matched to the video by attention). CoCo projects the mean of a
+Beyond the ActionHub paper, in the spirit of ASU (zero-shot action recognition with action semantic units:
+a class as several semantic units, matched to the video by attention; not a reproduction). CoCo projects the mean of a
 class's top-k descriptions (Eq. 6-7); here each description feature stays a unit u_ck (unit-normalised after
 the shared semantic FC), and video v scores class c by attention pooling over the class's units::
 
