@@ -1,6 +1,6 @@
 """Every method in one harness on the ActivityNet proxy, and the CIM study (issue 15).
 
-    python -m benchmarks.activitynet.methods                # quick: table over 10 splits x 1 seed, study on 3 x 1
+    python -m benchmarks.activitynet.methods                # quick: table and study over 10 splits x 1 seed
     python -m benchmarks.activitynet.methods --full         # table and study over 10 splits x 3 seeds
 
 Same data, "videos", class texts and splits as experiment 3 of ``benchmarks.activitynet.run`` (whose build and
@@ -59,7 +59,7 @@ class MethodsConfig:
     full: bool = False
     splits: int = 10
     seeds: int = 1
-    study_splits: int = 3
+    study_splits: int = 10
     study_seeds: int = 1
     epochs: int = 15
     batch_size: int = 512
@@ -71,7 +71,7 @@ class MethodsConfig:
         if min(self.splits, self.seeds, self.study_splits, self.study_seeds, self.epochs, self.batch_size, self.k,
                self.unit_k, self.workers) < 1:
             raise ValueError("counts must be >= 1")
-        if self.study_splits > self.splits or self.study_seeds > self.seeds and not self.full:
+        if self.study_splits > self.splits or self.study_seeds > self.seeds:
             raise ValueError("the study reuses the table's runs: study_splits/seeds must not exceed splits/seeds")
 
     def resolved(self) -> MethodsConfig:
