@@ -125,7 +125,7 @@ def run_study(tasks: Sequence, texts_by_k: Mapping[int, object], seeds: Sequence
     log("== CIM study: CIM classes (80 seen / 20 val / 100 test)")
     res = methodtable.run_rows(rows, [p[0] for p in pairs], seeds, workers, log)
     out["cim_classes"] = methodtable.summarize(res)
-    for label, values, field in (("k", KS, None), ("alpha", ALPHAS, "alpha")):
+    for label, values, field in (("k", sorted(texts_by_k), None), ("alpha", ALPHAS, "alpha")):
         def make(value, field=field, label=label):
             extra = {field: value} if field else {}
             texts = None if field else texts_by_k[value]

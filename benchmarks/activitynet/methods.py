@@ -49,6 +49,7 @@ class MethodsConfig:
         batch_size: Batch size of every gradient-trained method.
         k: Descriptions averaged into the content feature.
         unit_k: Descriptions kept as units per class by ``units``.
+        ks: Comma-separated k values of the k sweep (the paper's Fig. 9 uses 1, 10, 50, 100, 200).
         workers: Forked processes training runs in parallel.
     """
 
@@ -65,6 +66,7 @@ class MethodsConfig:
     batch_size: int = 512
     k: int = 100
     unit_k: int = 16
+    ks: str = ",".join(str(k) for k in cimstudy.KS)
     workers: int = 1
 
     def __post_init__(self) -> None:
@@ -104,7 +106,7 @@ def prepare(config: MethodsConfig, data_dir: Path, log) -> dict:
     classes = train.classes
     defs = adapters.kinetics_definitions()
     definitions = {c: defs[c.lower()] for c in classes if c.lower() in defs}
-    ks = sorted(set(cimstudy.KS) | {config.k})
+    ks = sorted({int(k) for k in config.ks.split(",")} | {config.k})
     descs = zeroshot.class_descriptions(descriptions, actions, classes, max(ks))
     log(f"encoding class texts (k up to {max(ks)}; cached under {cache / 'textfeats'})")
     texts_by_k = {k: adapters.class_texts(classes, definitions, descs, cache / "textfeats", k) for k in ks}
@@ -191,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"config": asdict(config), "table": {"splits": len(tasks), "seeds": len(seeds), "runs": main_runs,
                                                          "summary": methodtable.summarize(main_runs)}}
     print(methodtable.markdown(results["table"]["summary"], chance=1.0), flush=True)
+    out = Path(config.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "table.json").write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
     study_seeds = list(range(config.study_seeds))
     study = cimstudy.run_study(tasks[:config.study_splits], prep["texts_by_k"], study_seeds, main_runs, config.epochs,
                                config.batch_size, config.workers, log)
@@ -201,8 +206,6 @@ def main(argv: list[str] | None = None) -> int:
                        "machine": f"{platform.machine()} Linux, {os.cpu_count()} CPU cores (shared), "
                                   f"Python {platform.python_version()}",
                        "classes_with_er_definition": prep["definitions"]}
-    out = Path(config.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
     text = render(results)
     print(text, flush=True)
