@@ -51,6 +51,8 @@ class MethodsConfig:
         unit_k: Descriptions kept as units per class by ``units``.
         ks: Comma-separated k values of the k sweep (the paper's Fig. 9 uses 1, 10, 50, 100, 200).
         workers: Forked processes training runs in parallel.
+        table_from: A ``table.json`` of an earlier run with the same settings: its methods table is reused and
+            only the study runs (for time-boxed runs on a busy machine).
     """
 
     data_dir: str = ""
@@ -68,6 +70,7 @@ class MethodsConfig:
     unit_k: int = 16
     ks: str = ",".join(str(k) for k in cimstudy.KS)
     workers: int = 1
+    table_from: str = ""
 
     def __post_init__(self) -> None:
         if min(self.splits, self.seeds, self.study_splits, self.study_seeds, self.epochs, self.batch_size, self.k,
@@ -187,11 +190,18 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(1)
     tasks, seeds = prep["tasks"], list(range(config.seeds))
-    log(f"== methods table: {len(tasks)} splits x {len(seeds)} seeds")
-    rows = methodtable.standard_rows(config.epochs, config.batch_size, {"ER (AD only)": prep["er"]})
-    main_runs = methodtable.run_rows(rows, tasks, seeds, config.workers, log)
-    results: dict = {"config": asdict(config), "table": {"splits": len(tasks), "seeds": len(seeds), "runs": main_runs,
-                                                         "summary": methodtable.summarize(main_runs)}}
+    if config.table_from:
+        earlier = json.loads(Path(config.table_from).read_text(encoding="utf-8"))
+        main_runs = earlier["table"]["runs"]
+        log(f"== methods table: reused from {config.table_from} (command: {earlier.get('command', '?')})")
+    else:
+        log(f"== methods table: {len(tasks)} splits x {len(seeds)} seeds")
+        rows = methodtable.standard_rows(config.epochs, config.batch_size, {"ER (AD only)": prep["er"]})
+        main_runs = methodtable.run_rows(rows, tasks, seeds, config.workers, log)
+    results: dict = {"config": asdict(config), "command": "python -m benchmarks.activitynet.methods "
+                     + " ".join(argv or sys.argv[1:]),
+                     "table": {"splits": len(tasks), "seeds": len(seeds), "runs": main_runs,
+                               "summary": methodtable.summarize(main_runs)}}
     print(methodtable.markdown(results["table"]["summary"], chance=1.0), flush=True)
     out = Path(config.out_dir)
     out.mkdir(parents=True, exist_ok=True)
