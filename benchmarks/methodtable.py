@@ -44,7 +44,7 @@ def coco_runner(method: str, preset: str, epochs: int, batch_size: int, texts=No
         from coco.config import preset as make_config
         from coco.train import train
 
-        config = make_config(preset, epochs=epochs, batch_size=batch_size, seed=seed, device="cpu", amp=False,
+        config = make_config(preset, epochs=epochs, batch_size=batch_size, seed=seed, device="cpu",
                              method=method, **overrides)
         return train(config, task if texts is None else replace(task, texts=texts)).metrics
 

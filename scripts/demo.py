@@ -22,7 +22,7 @@ def build_from_emulator(n_actions: int = 8) -> int:
     from actionhub.harvest.emulator import Emulator
 
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
-    out = OUT / "build"
+    out = OUT / "build"  # the dataset is published to out/actionhub (pipeline.DATASET_NAME)
     print(f"\n== actionhub build: first {n_actions} actions, harvested from the emulator (SYNTHETIC SAMPLE DATA)")
     with Emulator() as emulator:
         code = actionhub_cli.main(["build", "--sources", "kinetics700,mit,ava", "--site", "shutterstock",
@@ -32,15 +32,15 @@ def build_from_emulator(n_actions: int = 8) -> int:
         return code
     from datasets import load_dataset
 
-    descriptions = load_dataset(str(out / "dataset"), split="train")
-    sentences = load_dataset(str(out / "dataset"), "sentences", split="train")
-    print(f"\n== load_dataset({str(out / 'dataset')!r}): {len(descriptions)} descriptions, {len(sentences)} sentences, "
-          f"{len(set(descriptions['action_id']))} actions")
+    descriptions = load_dataset(str(out / "actionhub"), split="train")
+    sentences = load_dataset(str(out / "actionhub"), "sentences", split="train")
+    print(f"\n== load_dataset({str(out / 'actionhub')!r}): {len(descriptions)} descriptions, "
+          f"{len(sentences)} sentences, {len(set(descriptions['action_id']))} actions")
     top = descriptions.filter(lambda rank: rank == 1, input_columns="rank")
     for row in top.select(range(min(5, len(top)))):
         print(f"  {row['action']!r:28} relevance {row['relevance']:.3f}  {row['description'][:90]}")
     print("\n== actionhub stats")
-    return actionhub_cli.main(["stats", str(out / "dataset"), "--top", "5", "--bottom", "3",
+    return actionhub_cli.main(["stats", str(out / "actionhub"), "--top", "5", "--bottom", "3",
                                "--n-similar-default", "2"])
 
 
@@ -59,8 +59,10 @@ def coco_synthetic() -> int:
     """Short CoCo train + eval on the SYNTHETIC benchmark (random features, not videos)."""
     print("== coco: train + eval on the SYNTHETIC benchmark (random features with shared concepts, NOT real videos)")
     run = str(OUT / "coco-synthetic")
+    # Batch 128, not the default 512: 5 epochs of 512 are only 20 steps (docs/coco.md quotes both results).
+    # --overwrite: a rerun of the demo replaces its previous run.
     return (coco_cli.main(["train", "--protocol", "synthetic", "--epochs", "5", "--batch-size", "128",
-                           "--out-dir", run])
+                           "--out-dir", run, "--overwrite"])
             or coco_cli.main(["eval", "--protocol", "synthetic", "--out-dir", run]))
 
 

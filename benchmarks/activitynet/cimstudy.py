@@ -80,7 +80,7 @@ def evidence(task, seed: int, epochs: int, batch_size: int) -> dict:
     from coco.evaluate import embed_classes
     from coco.train import cim_classes, train
 
-    config = preset("coco", epochs=epochs, batch_size=batch_size, seed=seed, device="cpu", amp=False)
+    config = preset("coco", epochs=epochs, batch_size=batch_size, seed=seed, device="cpu")
     result = train(config, task)
     dev = torch.device("cpu")
     with torch.no_grad():

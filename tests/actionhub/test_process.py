@@ -13,8 +13,8 @@ import pytest
 
 from actionhub import schema
 from actionhub.process import PROCESSED, process
+from actionhub.process.clean import clean_text
 from actionhub.process.dedup import DedupConfig, exact_duplicates, minhash_signatures, near_duplicates
-from actionhub.process.normalize import normalize_text
 from actionhub.process.sentences import split_column, split_sentences
 
 WHEN = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
@@ -96,7 +96,7 @@ NORMALIZATION = [
 
 @pytest.mark.parametrize(("raw", "expected"), NORMALIZATION)
 def test_normalization_table(raw, expected):
-    assert normalize_text(raw) == expected
+    assert clean_text(raw) == expected
 
 
 def test_exact_duplicates_are_per_action_and_case_insensitive():
@@ -200,6 +200,6 @@ def test_removal_reasons_are_counted(tmp_path):
             raw_row(7, "dance", "d4", "Unknown action.", rank=4)]
     write_shard(tmp_path, "t0", rows)
     desc, _, report = process(tmp_path, queries_table({0: "dance"}))
-    assert report.removed == {"unknown_action": 1, "empty": 1, "exact_duplicate": 1, "near_duplicate": 1,
-                              "no_sentence": 0}
+    assert report.removed == {"unknown_action": 1, "empty": 1, "too_long": 0, "exact_duplicate": 1,
+                              "near_duplicate": 1, "no_sentence": 0}
     assert desc["asset_id"].to_pylist() == ["d0"]  # the best-ranked copy is kept

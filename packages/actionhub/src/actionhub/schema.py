@@ -1,7 +1,7 @@
 """The on-disk schemas of actionhub, declared once: the query table, raw harvest shards, the published dataset.
 
 Stages write and read Parquet with exactly these Arrow schemas; the dataset card's ``features`` are derived
-from the published ones. coco reads the published files by column name (it never imports this module).
+from the published ones. coco reads the published files through :mod:`actionhub.reader`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ RAW = pa.schema([
     pa.field("action_id", pa.int32(), nullable=False),
     pa.field("query", pa.string(), nullable=False),
     pa.field("site", pa.string(), nullable=False),
-    pa.field("asset_id", pa.string()),  # the site's id of the video; null on a failure row
+    # The site's id of the video. Failure rows: null for a failed page; for a rejected item (status bad_utf8,
+    # missing_field, wrong_type) the item's id when it has one, with its page and the reason in `error`.
+    pa.field("asset_id", pa.string()),
     pa.field("description", pa.string()),
     pa.field("keywords", pa.list_(pa.string())),
     pa.field("page", pa.int32()),

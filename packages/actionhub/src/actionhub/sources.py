@@ -31,6 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
+from actionhub.names import clean_name, name_problem
 from actionhub.normalize import stop_words
 
 USER = "user"  # the source name of names read from a user's class file
@@ -63,8 +64,19 @@ def _json_words(text: str) -> list[str]:
 
 # Cleaners: class name -> queries.
 def squash(text: str) -> str:
-    """Lower case, runs of white space as one space, no leading or trailing space."""
-    return " ".join(text.lower().split())
+    """Lower case, runs of white space as one space, no leading or trailing space (after Unicode cleaning)."""
+    return " ".join(clean_name(text).lower().split())
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+def compact(text: str) -> str:
+    """Lower case, letters a-z and digits only: ``ApplyEyeMakeup`` and ``apply eye-makeup`` -> ``applyeyemakeup``.
+
+    The spelling-blind identity of a class name across lists (CamelCase, underscores, spaces, hyphens).
+    """
+    return _NOT_ALNUM.sub("", text.lower())
 
 
 _PARENTHETICAL = re.compile(r"(?:\s+(\w+))?\s*\([^)]*\)")
@@ -132,6 +144,18 @@ def _ucf(name: str) -> list[str]:
     return [split_camel_case(name)]
 
 
+def clean_any(name: str) -> list[str]:
+    """Search queries of a class name from an unknown list, by its spelling: the union of the cleaners above.
+
+    ``BenchPress`` -> ``bench press`` (CamelCase, when the name has no separator), ``brush_hair`` and
+    ``playing+fun`` -> spaced, ``(...)`` hints dropped, ``a/b`` alternatives split. Used to match a training
+    dataset's class names to the actions of a built dataset (:mod:`actionhub.reader`).
+    """
+    if not re.search(r"[\s_+/]", name.strip()) and re.search(r"[a-z][A-Z]", name):
+        return [split_camel_case(name.strip())]
+    return split_alternatives(drop_parentheticals(name.replace("_", " ").replace("+", " ")))
+
+
 @dataclass(frozen=True)
 class Source:
     """A packaged class list and how to read and clean it."""
@@ -143,10 +167,13 @@ class Source:
     read: Callable[[str], list[str]]  # file text -> class names
     clean: Callable[[str], list[str]]  # class name -> search queries (several for AVA's "a/b")
 
+    def text(self) -> str:
+        """The packaged file's text (package data, read with ``importlib.resources``); coco reads lists here."""
+        return resources.files("actionhub").joinpath("data", "classes", self.path).read_text(encoding="utf-8")
+
     def names(self) -> list[str]:
         """The class names, exactly as the file spells them, in file order."""
-        text = resources.files("actionhub").joinpath("data", "classes", self.path).read_text(encoding="utf-8")
-        return self.read(text)
+        return self.read(self.text())
 
     def aliases(self) -> list[Alias]:
         """One alias per (class name, query), in file order."""
@@ -189,7 +216,9 @@ def read_user_classes(path: Path) -> list[Alias]:
         except UnicodeDecodeError as exc:
             raise QueriesError(f"class file {path}, line {number}: not valid UTF-8 ({exc.reason})") from exc
         name = line.lstrip("\ufeff").strip()  # a byte-order mark may open the file
-        if name and not name.startswith("#"):
+        if clean_name(name) and not name.startswith("#"):
+            if name_problem(name):
+                raise QueriesError(f"class file {path}, line {number}: {name_problem(name)}")
             aliases.append(Alias(USER, name, squash(name)))
     if not aliases:
         raise QueriesError(f"class file {path} holds no class names (only blank or # comment lines)")

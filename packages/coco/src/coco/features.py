@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from actionhub.atomic import atomic_open, write_text
 from coco.task import TaskError, VideoFeatures
 
 FORMAT = "coco-video-features"
@@ -59,14 +60,15 @@ def write_features(directory: str | Path, features: np.ndarray, video_ids: Seque
     _labels_to_ints(labels, names, str(directory))
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    np.save(out / "features.npy", features)
+    with atomic_open(out / "features.npy") as fh:
+        np.save(fh, features)
     _write_index(out / "index.csv", video_ids, labels)
     _write_meta(out, n, features.shape[1], features.dtype, names)
     return out
 
 
 def _write_index(path: Path, video_ids: Sequence[str], labels: Sequence[str]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    with atomic_open(path, "w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["video_id", "label"])
         writer.writerows(zip(video_ids, labels, strict=True))
@@ -75,7 +77,7 @@ def _write_index(path: Path, video_ids: Sequence[str], labels: Sequence[str]) ->
 def _write_meta(out: Path, count: int, dim: int, dtype: np.dtype, names: Sequence[str]) -> None:
     meta = {"format": FORMAT, "version": VERSION, "count": count, "dim": dim, "dtype": np.dtype(dtype).name,
             "class_names": list(names)}
-    (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    write_text(out / "meta.json", json.dumps(meta, indent=1) + "\n")
 
 
 def _read_index(directory: Path) -> tuple[list[str], list[str]]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from coco.assets import DEFAULT_ENCODER
+from actionhub.assets import DEFAULT_ENCODER
 from coco.synthetic import SyntheticConfig, make_world
 from coco.task import ClassTexts, Task, TaskError
 
