@@ -1,6 +1,6 @@
 """Every method of ``coco.methods`` and coco's presets on the SYNTHETIC benchmark, in one table.
 
-    PYTHONPATH=packages/coco/src python benchmarks/bench_methods.py [--splits 10] [--seeds 1] [--workers 1]
+    PYTHONPATH=packages/coco/src python benchmarks/bench_methods.py [--splits 5] [--seeds 1] [--workers 1]
 
 SYNTHETIC features (``coco.synthetic``, with ``coco.methods.unitdata.synthetic_units``): the numbers say the
 methods learn in one harness; they say nothing about real videos.
@@ -22,7 +22,7 @@ from benchmarks import methodtable  # noqa: E402
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--splits", type=int, default=10)
+    parser.add_argument("--splits", type=int, default=5)
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=256)
