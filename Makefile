@@ -41,6 +41,7 @@ bench: setup
 # Real-data benchmark on ActivityNet Captions (reads ../shared or $$ACTIONHUB_SHARED; skips when absent).
 bench-anet: setup
 	$(PY) -m benchmarks.activitynet.run
+	$(PY) -m benchmarks.activitynet.methods
 
 # Re-pin requirements/lock.txt from the current environment (after changing a dependency).
 lock: setup

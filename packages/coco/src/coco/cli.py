@@ -20,6 +20,7 @@ from pathlib import Path
 
 from coco import __version__
 from coco.config import DEVICES, PRECISIONS, PRESETS, PROTOCOLS, DataConfig, TrainConfig
+from coco.methods import METHODS
 
 BOOL = argparse.BooleanOptionalAction
 MAX_DEFAULT_THREADS = 8  # the model's matrices (512 x 2048) gain little from more threads than this
@@ -40,6 +41,7 @@ def add_train_config(p: argparse.ArgumentParser) -> None:
                    help="L^c: align with ActionHub content features (VC)")
     g.add_argument("--use-cim", dest="use_cim", action=BOOL, default=d.use_cim,
                    help="L^cycle: cross-action invariance mining (CIM)")
+    g.add_argument("--method", dest="method", choices=sorted(METHODS), default=d.method, help="coco or a baseline")
     g = p.add_argument_group("optimisation")
     g.add_argument("--epochs", dest="epochs", type=int, default=d.epochs)
     g.add_argument("--batch-size", dest="batch_size", type=int, default=d.batch_size)

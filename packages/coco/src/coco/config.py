@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from actionhub.assets import DEFAULT_ENCODER
+from coco.methods import METHODS
 
 DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -48,6 +49,7 @@ class TrainConfig:
             ``resume``, an ``out_dir`` holding a run is refused).
         tensorboard: Write TensorBoard logs under ``out_dir/tb`` (needs the tensorboard package).
         progress: Show a tqdm progress bar (needs tqdm; silently off without it).
+        method: Which method trains (``coco.methods.METHODS``): ``coco`` or a baseline/peer.
     """
 
     embed_dim: int = 512
@@ -71,6 +73,7 @@ class TrainConfig:
     overwrite: bool = False
     tensorboard: bool = False
     progress: bool = False
+    method: str = "coco"
 
     def __post_init__(self) -> None:
         positive = {"embed_dim": self.embed_dim, "tau": self.tau, "cim_tau": self.cim_tau, "epochs": self.epochs,
@@ -92,6 +95,8 @@ class TrainConfig:
             raise ConfigError("resume, overwrite and tensorboard need out_dir")
         if self.resume and self.overwrite:
             raise ConfigError("resume and overwrite exclude each other: continue the run in out_dir, or replace it")
+        if self.method not in METHODS:
+            raise ConfigError(f"method must be one of {sorted(METHODS)}, got {self.method!r}")
 
     @property
     def mix(self) -> float:

@@ -235,6 +235,10 @@ def train(config: TrainConfig, task: Task, max_epochs: int | None = None,
         data: What ``task`` was built from (``coco.experiment`` passes it): stored in the checkpoints, and a
             resumed checkpoint of other data is refused.
     """
+    if config.method != "coco":  # a baseline or peer of coco.methods, in the same harness
+        from coco.methods import fit
+
+        return fit(config, task)
     check_trainable(task)
     device = pick_device(config.device)
     if config.precision == "bf16" and device.type == "cpu" and cpu_has_bf16() is False:
