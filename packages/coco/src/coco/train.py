@@ -103,7 +103,7 @@ def check_trainable(task: Task) -> None:
     targets_in(task.train, task.split.seen)
 
 
-def _batches(n: int, batch_size: int, seed: int, epoch: int) -> list[np.ndarray]:
+def epoch_batches(n: int, batch_size: int, seed: int, epoch: int) -> list[np.ndarray]:
     # The shuffle depends only on (seed, epoch), so a resumed run sees the same batches.
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1_000_003 + epoch)).numpy()
     return [np.sort(order[i:i + batch_size]) for i in range(0, n, batch_size)]  # sorted: memmap locality
@@ -181,7 +181,7 @@ def _train_epoch(model: CoCo, optimizer: torch.optim.Optimizer, task: Task, text
     autocast = autocast_for(config.precision, device)
     sums: dict[str, torch.Tensor] = {}
     started, rate = time.perf_counter(), config.lr
-    for idx in _progress(_batches(n, config.batch_size, config.seed, progress.epoch), config.progress,
+    for idx in _progress(epoch_batches(n, config.batch_size, config.seed, progress.epoch), config.progress,
                          f"{task.split.name} epoch {progress.epoch + 1}/{config.epochs}"):
         rate = learning_rate(progress.step, total_steps, warmup_steps, config.lr)
         set_learning_rate(optimizer, rate)

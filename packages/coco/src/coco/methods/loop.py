@@ -24,7 +24,7 @@ from coco.config import TrainConfig
 from coco.evaluate import accuracy_metrics, targets_in
 from coco.schedule import learning_rate, set_learning_rate
 from coco.task import Task, VideoFeatures
-from coco.train import TrainResult, _batches, check_trainable, pick_device
+from coco.train import TrainResult, check_trainable, epoch_batches, pick_device
 
 
 class Scorer(Protocol):
@@ -65,7 +65,7 @@ def fit_model(model, config: TrainConfig, task: Task) -> TrainResult:
     for epoch in range(config.epochs):
         model.train()
         started, summed = time.perf_counter(), torch.zeros(())
-        for idx in _batches(n, config.batch_size, config.seed, epoch):
+        for idx in epoch_batches(n, config.batch_size, config.seed, epoch):
             set_learning_rate(optimizer, learning_rate(step, total, warmup, config.lr))
             x = torch.from_numpy(np.asarray(task.train.features[idx], dtype=np.float32)).to(device)  # (B, F)
             loss = model.loss(x, labels[torch.from_numpy(idx)].to(device))
