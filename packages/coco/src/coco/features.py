@@ -8,6 +8,9 @@ coco's format is a directory with three files:
   ``index.parquet`` with the same two columns (read with pyarrow when present).
 - ``meta.json``: ``{"format": "coco-video-features", "version": 1, "count": N, "dim": F, "dtype": ...,
   "class_names": [...]}``; ``class_names`` fixes the label order (labels not listed there are an error).
+  Directories written by ``coco features`` add ``"recipe"``: how the features were made (preset, weights
+  identity, frames, resolution, normalisation, library versions). Runs refuse to mix two recipes
+  (:func:`check_same_recipe`).
 
 ER-style directories hold one ``<video_id>.npy`` per video, (F,) or (T, F) (averaged over T), plus a label list
 file of ``video_id<TAB or comma>label`` lines. :func:`load_npy_dir` reads one into memory;
@@ -39,7 +42,7 @@ def _labels_to_ints(labels: Sequence[str], class_names: Sequence[str], where: st
 
 
 def write_features(directory: str | Path, features: np.ndarray, video_ids: Sequence[str], labels: Sequence[str],
-                   class_names: Sequence[str] | None = None) -> Path:
+                   class_names: Sequence[str] | None = None, recipe: dict | None = None) -> Path:
     """Writes features in coco's format.
 
     Args:
@@ -48,6 +51,7 @@ def write_features(directory: str | Path, features: np.ndarray, video_ids: Seque
         video_ids: N ids.
         labels: N class names.
         class_names: Label order; default the sorted distinct labels.
+        recipe: How the features were made (``meta.json``'s ``recipe``); None: not recorded.
     """
     features = np.asarray(features)
     if features.ndim != 2 or features.dtype not in (np.float16, np.float32):
@@ -61,7 +65,7 @@ def write_features(directory: str | Path, features: np.ndarray, video_ids: Seque
     out.mkdir(parents=True, exist_ok=True)
     np.save(out / "features.npy", features)
     _write_index(out / "index.csv", video_ids, labels)
-    _write_meta(out, n, features.shape[1], features.dtype, names)
+    _write_meta(out, n, features.shape[1], features.dtype, names, recipe)
     return out
 
 
@@ -72,10 +76,54 @@ def _write_index(path: Path, video_ids: Sequence[str], labels: Sequence[str]) ->
         writer.writerows(zip(video_ids, labels, strict=True))
 
 
-def _write_meta(out: Path, count: int, dim: int, dtype: np.dtype, names: Sequence[str]) -> None:
+def _write_meta(out: Path, count: int, dim: int, dtype: np.dtype, names: Sequence[str],
+                recipe: dict | None = None) -> None:
     meta = {"format": FORMAT, "version": VERSION, "count": count, "dim": dim, "dtype": np.dtype(dtype).name,
             "class_names": list(names)}
+    if recipe is not None:
+        meta["recipe"] = recipe
     (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+
+
+def read_recipe(directory: str | Path) -> dict | None:
+    """The ``recipe`` of a feature directory's meta.json (None when it records none, e.g. converted ER files)."""
+    path = Path(directory) / "meta.json"
+    if not path.is_file():
+        raise TaskError(f"{directory}: missing meta.json (not a coco feature directory?)")
+    return json.loads(path.read_text(encoding="utf-8")).get("recipe")
+
+
+def recipe_identity(recipe: dict | None) -> dict | None:
+    """What makes two recipes' features comparable: the preset and the weights (sha256 or hub name + revision).
+
+    Where the weights file lies, library versions and the stored dtype do not change what a feature means.
+    """
+    if recipe is None:
+        return None
+    weights = {k: v for k, v in recipe.get("weights", {}).items() if k != "path"}
+    return {"preset": recipe.get("preset"), "weights": weights}
+
+
+def describe_recipe(recipe: dict | None) -> str:
+    """A short human name of a recipe for messages: ``vits14 (file sha256 1a2b3c4d)``."""
+    if recipe is None:
+        return "no recorded recipe"
+    preset, weights = recipe.get("preset") or {}, recipe.get("weights") or {}
+    which = weights.get("sha256", "")[:8] or weights.get("name") or weights.get("kind", "?")
+    return f"{preset.get('name', '?')} ({weights.get('kind', '?')} {which})"
+
+
+def check_same_recipe(recipes: dict[str, dict | None]) -> None:
+    """Raises :class:`TaskError` when the named feature sources were not all made with the same recipe.
+
+    Args:
+        recipes: ``{what: recipe or None}``, e.g. ``{"train features": ..., "checkpoint": ...}``.
+    """
+    items = list(recipes.items())
+    for name, recipe in items[1:]:
+        if recipe_identity(recipe) != recipe_identity(items[0][1]):
+            raise TaskError(f"features of different recipes mixed in one run: {items[0][0]} has "
+                            f"{describe_recipe(items[0][1])}, {name} has {describe_recipe(recipe)}")
 
 
 def _read_index(directory: Path) -> tuple[list[str], list[str]]:

@@ -1,0 +1,161 @@
+"""The resume contract of ``coco features``: shards of N videos with done markers, and their merge.
+
+Layout under ``OUT/shards/``::
+
+    plan.json          which videos (digest of ids, labels, splits), shard size, recipe identity
+    00000.npz          ids (n,), features (n, D) float32, failed ids (m,), reasons (m,)
+    00000.done         {"done": n, "failed": m}; written last: a shard without it does not exist
+
+Every file is written to a temporary name and renamed, so a kill -9 at any instant leaves either a whole shard
+with its marker or nothing that counts. Shards are cut from the id-sorted video list, so shard ``k`` holds the
+same videos in every run; the merge sorts by video id, so its bytes do not depend on which shard finished first.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from coco.features import write_features
+from coco.task import TaskError
+from coco.video.inputs import Video
+
+FAILURES = "failures.csv"
+
+
+@dataclass(frozen=True)
+class ShardResult:
+    """What one shard holds: (n, D) float32 ``features`` of ``ids``, and ``failed`` ids with their ``reasons``."""
+
+    ids: tuple[str, ...]
+    features: np.ndarray
+    failed: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+def _atomic_write(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def _digest(videos: Sequence[Video]) -> str:
+    h = hashlib.sha256()
+    for v in videos:
+        h.update(f"{v.video_id}\t{v.label}\t{v.split}\n".encode())
+    return h.hexdigest()
+
+
+class ShardStore:
+    """The shards of one output directory.
+
+    Args:
+        out: The ``coco features --out`` directory.
+        videos: All videos of the run, sorted by id.
+        shard_size: Videos per shard.
+        recipe: Recipe identity (``coco.features.recipe_identity``) the shards are made with.
+
+    Raises:
+        TaskError: The directory holds shards of other videos, another shard size or another recipe.
+    """
+
+    def __init__(self, out: str | Path, videos: Sequence[Video], shard_size: int, recipe: dict):
+        self.dir = Path(out) / "shards"
+        self.videos = list(videos)
+        self.shards = [self.videos[i:i + shard_size] for i in range(0, len(self.videos), shard_size)]
+        plan = {"videos": len(self.videos), "digest": _digest(self.videos), "shard_size": shard_size,
+                "recipe": recipe}
+        path = self.dir / "plan.json"
+        if path.is_file():
+            old = json.loads(path.read_text(encoding="utf-8"))
+            changed = [k for k in plan if old.get(k) != plan[k]]
+            if changed:
+                raise TaskError(f"{out} holds a run with other {', '.join(changed)} (videos {old.get('videos')}, "
+                                f"shard size {old.get('shard_size')}); use another --out or delete it")
+        else:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            _atomic_write(path, lambda p: p.write_text(json.dumps(plan, indent=1) + "\n", encoding="utf-8"))
+
+    def _path(self, k: int, suffix: str) -> Path:
+        return self.dir / f"{k:05d}{suffix}"
+
+    def is_done(self, k: int) -> bool:
+        return self._path(k, ".done").is_file()
+
+    def read(self, k: int) -> ShardResult:
+        with np.load(self._path(k, ".npz"), allow_pickle=False) as z:
+            return ShardResult(tuple(z["ids"].tolist()), z["features"], tuple(z["failed"].tolist()),
+                               tuple(z["reasons"].tolist()))
+
+    def write(self, k: int, result: ShardResult) -> None:
+        """Writes shard ``k`` (data, then its done marker last)."""
+
+        def save(tmp: Path) -> None:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, ids=np.array(result.ids, dtype=str), features=result.features.astype(np.float32),
+                         failed=np.array(result.failed, dtype=str), reasons=np.array(result.reasons, dtype=str))
+
+        self._path(k, ".done").unlink(missing_ok=True)
+        _atomic_write(self._path(k, ".npz"), save)
+        marker = json.dumps({"done": len(result.ids), "failed": len(result.failed)}) + "\n"
+        _atomic_write(self._path(k, ".done"), lambda p: p.write_text(marker, encoding="utf-8"))
+
+    def todo(self, retry_failed: bool) -> dict[int, list[Video]]:
+        """``{shard: videos to (re)run}``: whole shards without a marker, and failed videos when ``retry_failed``."""
+        work = {}
+        for k, shard in enumerate(self.shards):
+            if not self.is_done(k):
+                work[k] = shard
+            elif retry_failed:
+                failed = set(self.read(k).failed)
+                if failed:
+                    work[k] = [v for v in shard if v.video_id in failed]
+        return work
+
+    def merge(self, out: str | Path, dtype: str, recipe: dict) -> dict[str, int]:
+        """Writes the feature directory (one per split) and ``failures.csv`` from the done shards.
+
+        Every file goes to a temporary name first. Returns ``{split or "": videos}``.
+        """
+        by_id = {v.video_id: v for v in self.videos}
+        rows: list[tuple[str, np.ndarray]] = []
+        failures: list[tuple[str, str]] = []
+        for k in range(len(self.shards)):
+            if not self.is_done(k):
+                raise TaskError(f"shard {k} is not done; rerun to finish it")
+            shard = self.read(k)
+            rows += list(zip(shard.ids, shard.features, strict=True))
+            failures += list(zip(shard.failed, shard.reasons, strict=True))
+        rows.sort(key=lambda r: r[0])
+        failures.sort()
+        out = Path(out)
+        counts = {}
+        for split in sorted({by_id[i].split for i, _ in rows}):
+            chosen = [(i, f) for i, f in rows if by_id[i].split == split]
+            target = out / split if split else out
+            staging = out / f".{split or 'features'}.staging"
+            shutil.rmtree(staging, ignore_errors=True)
+            write_features(staging, np.stack([f for _, f in chosen]).astype(dtype), [i for i, _ in chosen],
+                           [by_id[i].label for i, _ in chosen], recipe=recipe)
+            target.mkdir(parents=True, exist_ok=True)
+            for name in ("features.npy", "index.csv", "meta.json"):  # meta.json (with the count) last
+                os.replace(staging / name, target / name)
+            staging.rmdir()
+            counts[split] = len(chosen)
+
+        def save_failures(tmp: Path) -> None:
+            with open(tmp, "w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(["video_id", "path", "label", "reason"])
+                writer.writerows((i, by_id[i].source, by_id[i].label, r) for i, r in failures)
+
+        _atomic_write(out / FAILURES, save_failures)
+        return counts
