@@ -161,8 +161,14 @@ def add_predict(sub) -> argparse.ArgumentParser:
     return p
 
 
+def add_features(sub) -> argparse.ArgumentParser:
+    from coco.video.cli import add_features as add
+
+    return add(sub)
+
+
 SUBCOMMANDS: dict[str, Callable[..., argparse.ArgumentParser]] = {
-    "train": add_train, "eval": add_eval, "predict": add_predict}
+    "train": add_train, "eval": add_eval, "predict": add_predict, "features": add_features}
 
 
 def build_parser(preset: str = "coco") -> argparse.ArgumentParser:

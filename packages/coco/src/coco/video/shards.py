@@ -71,8 +71,8 @@ class ShardStore:
         self.dir = Path(out) / "shards"
         self.videos = list(videos)
         self.shards = [self.videos[i:i + shard_size] for i in range(0, len(self.videos), shard_size)]
-        plan = {"videos": len(self.videos), "digest": _digest(self.videos), "shard_size": shard_size,
-                "recipe": recipe}
+        plan = json.loads(json.dumps({"videos": len(self.videos), "digest": _digest(self.videos),
+                                      "shard_size": shard_size, "recipe": recipe}))  # tuples -> lists, as stored
         path = self.dir / "plan.json"
         if path.is_file():
             old = json.loads(path.read_text(encoding="utf-8"))
