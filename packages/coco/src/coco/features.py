@@ -232,3 +232,22 @@ def convert_npy_dir(npy_dir: str | Path, label_file: str | Path, out_dir: str | 
     _write_index(out / "index.csv", [vid for vid, _ in pairs], labels)
     _write_meta(out, len(paths), first.size, np.dtype(dtype), names)
     return out
+
+
+def cross_dataset_warning(recipe: dict | None) -> str:
+    """The warning of a cross-dataset run (train on Kinetics-664, test on UCF101/HMDB51) on these features.
+
+    A backbone pre-trained on Kinetics has seen classes that overlap UCF101/HMDB51 test classes, so "unseen"
+    test classes are not unseen by the features; E2E (Brattoli et al., CVPR 2020) trained R(2+1)D from scratch
+    on its Kinetics-664 for this reason.
+    """
+    if recipe is None:
+        return ("warning: cross-dataset protocol on features that record no recipe: if their backbone was "
+                "pre-trained on Kinetics (or any set sharing classes with UCF101/HMDB51), test classes are not "
+                "unseen; see docs/coco.md")
+    seen = recipe.get("pretrained_on") or (recipe.get("preset") or {}).get("pretrained_on", "unknown data")
+    kinetics = "kinetics" in seen.lower()
+    return (f"warning: cross-dataset protocol on {describe_recipe(recipe)} features, pre-trained on {seen}"
+            + (": Kinetics shares classes with the UCF101/HMDB51 test classes, so they are not unseen by the "
+               "backbone (E2E trained R(2+1)D from scratch on Kinetics-664 for this reason); see docs/coco.md"
+               if kinetics else ": check that it shares no classes with the UCF101/HMDB51 test classes"))

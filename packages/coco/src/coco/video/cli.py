@@ -54,3 +54,50 @@ def run_features(args: argparse.Namespace) -> int:
         return 2
     print(summary_line(summary))
     return 0
+
+
+def run_predict_videos(args: argparse.Namespace) -> int:
+    """``coco predict --video FILE ...``: checkpoint, actions and files are checked before any model loads.
+
+    Prints one JSON line per video: its ranking, or ``{"video_id", "error"}`` when it cannot be decoded.
+    """
+    import json
+    from pathlib import Path
+
+    from coco import checkpoint
+    from coco.predict import backbone_for, checkpoint_recipe, rank_with_checkpoint, video_features
+    from coco.real import predict_texts
+    from coco.task import TaskError
+    from coco.video.backbones import WeightsError
+
+    if args.video and args.features:
+        raise TaskError("give --features or --video, not both")
+    if not args.video:
+        raise TaskError("nothing to predict: give --features DIR or --video FILE")
+    recipe = checkpoint_recipe(checkpoint.load(args.checkpoint))
+    missing = [v for v in args.video if not Path(v).is_file()]
+    if missing:
+        raise TaskError(f"no video file at {', '.join(missing[:3])}")
+    names = [n.strip() for n in args.actions.split(",") if n.strip()] if args.actions else []
+    if args.actions_file:
+        names += [n.strip() for n in Path(args.actions_file).read_text().splitlines() if n.strip()]
+    if not names:
+        raise TaskError("no action names given (--actions or --actions-file)")
+    definitions = json.loads(Path(args.definitions).read_text()) if args.definitions else {}
+    try:
+        backbone = backbone_for(recipe, args.preset, args.weights, args.device)
+    except WeightsError as exc:
+        print(f"coco predict: error: {exc}", file=sys.stderr)
+        return 2
+    features, ids, failures = video_features(args.video, backbone)
+    if not ids:
+        raise TaskError(f"no video could be decoded: {'; '.join(f'{k}: {v}' for k, v in failures.items())}")
+    texts = predict_texts(names, definitions, args.actionhub, args.k, args.encoder, args.cache_dir)
+    rankings = {r.video_id: r.to_dict() for r in rank_with_checkpoint(args.checkpoint, texts, features, ids,
+                                                                        args.top)}
+    lines = "".join(json.dumps(rankings.get(v) or {"video_id": v, "error": failures[v]}) + "\n" for v in args.video)
+    if args.output:
+        Path(args.output).write_text(lines)
+    else:
+        sys.stdout.write(lines)
+    return 0
