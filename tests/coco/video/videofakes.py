@@ -90,7 +90,8 @@ def make_faults(folder: Path, good: Path) -> dict[str, str]:
     write_video(folder / "short.mp4", [10, 20, 30])
     (folder / "dir.mp4").mkdir()
     os.symlink(folder / "missing-target.mp4", folder / "dangling.mp4")
-    (folder / "cut.mp4").write_bytes(good.read_bytes()[:3000])
+    data = good.read_bytes()
+    (folder / "cut.mp4").write_bytes(data[: min(3000, len(data) // 3)])  # cut inside the header
     return {"empty.mp4": "empty file", "text.mp4": "not a readable video container", "audio.mp4": "no video stream",
             "short.mp4": "too short", "dir.mp4": "is a directory", "dangling.mp4": "dangling symlink",
             "cut.mp4": ""}
