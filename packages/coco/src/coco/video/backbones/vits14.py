@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -96,8 +97,10 @@ class ViTS14:
         if device.startswith("cuda") and "CUDAExecutionProvider" in ort.get_available_providers():
             index = int(device.split(":")[1]) if ":" in device else 0
             providers.insert(0, ("CUDAExecutionProvider", {"device_id": index}))
-        elif device.startswith("cuda"):
-            raise WeightsError("vits14 on cuda needs onnxruntime-gpu (CUDAExecutionProvider); use --device cpu")
+        elif device.startswith("cuda"):  # the CPU onnxruntime wheel: run on CPU rather than refuse
+            print("coco: vits14 runs on CPU: this onnxruntime has no CUDAExecutionProvider (onnxruntime-gpu)",
+                  file=sys.stderr)
+            self.device = "cpu"
         self.session = ort.InferenceSession(str(cut_model(source, self.weights["sha256"])), options,
                                             providers=providers)
         self._mean = np.asarray(preset.mean, np.float32).reshape(1, 3, 1, 1) * 255.0
