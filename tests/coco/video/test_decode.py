@@ -84,3 +84,26 @@ def test_an_unreadable_file_is_a_reason(tmp_path):
     path = write_video(tmp_path / "v.mp4", [10] * 10)
     path.chmod(0)
     assert decode_or_reason(str(path), TINY)[1] == "permission denied"
+
+
+class RotatedFrame:
+    """A stored 40 x 20 frame, left half white, with a display matrix turning it 90 degrees counterclockwise."""
+
+    width, height, rotation = 40, 20, 90
+
+    def to_ndarray(self, width, height, format, interpolation):  # nearest-neighbour resize of the stored image
+        image = np.zeros((self.height, self.width, 3), np.uint8)
+        image[:, : self.width // 2] = 255
+        rows = np.arange(height) * self.height // height
+        cols = np.arange(width) * self.width // width
+        return image[rows][:, cols]
+
+
+def test_rotation_metadata_is_applied():
+    from coco.video.decode import frame_to_array
+
+    # Upright, the frame is 20 wide and 40 tall with its white half at the bottom (turned counterclockwise);
+    # short side 16 -> 16 x 32, the centre 16 x 16 crop is black above its middle and white below.
+    crop = frame_to_array(RotatedFrame(), TINY)
+    assert crop.shape == (16, 16, 3)
+    assert crop[:8].max() == 0 and crop[8:].min() == 255

@@ -147,3 +147,16 @@ def test_an_unrelated_or_other_run_directory_is_refused_untouched(synthetic_fold
 
 def test_make_recipe_names_what_the_weights_were_trained_on():
     assert make_recipe(MeanColour(), "float16")["pretrained_on"] == "nothing: random initialisation"
+
+
+def test_a_decoder_crash_is_a_failure_row_and_the_others_still_decode(tmp_path):
+    from videofakes import crash_on_crash
+
+    from coco.video.inputs import Video
+    from coco.video.local import decoded
+
+    for name in ("a", "crash", "b", "c"):
+        write_video(tmp_path / f"{name}.mp4", [40] * 6)
+    videos = [Video(f"{n}.mp4", str(tmp_path / f"{n}.mp4"), "x") for n in ("a", "crash", "b", "c")]
+    results = {v.video_id: reason for v, frames, reason in decoded(videos, TINY, 2, crash_on_crash)}
+    assert results == {"a.mp4": None, "crash.mp4": "decoder process crashed", "b.mp4": None, "c.mp4": None}

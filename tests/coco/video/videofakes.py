@@ -95,3 +95,12 @@ def make_faults(folder: Path, good: Path) -> dict[str, str]:
     return {"empty.mp4": "empty file", "text.mp4": "not a readable video container", "audio.mp4": "no video stream",
             "short.mp4": "too short", "dir.mp4": "is a directory", "dangling.mp4": "dangling symlink",
             "cut.mp4": ""}
+
+
+def crash_on_crash(source: str, preset):
+    """A decode function whose process dies (like a decoder segfault) on files named ``crash*``."""
+    from coco.video.decode import decode_or_reason
+
+    if Path(source).name.startswith("crash"):
+        os._exit(3)
+    return decode_or_reason(source, preset)

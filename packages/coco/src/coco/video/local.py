@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -36,30 +36,56 @@ def embed_batch(backbone, batch: list[tuple[Video, np.ndarray]], timing: dict | 
             yield video, None, "non-finite features"
 
 
-def decoded(videos: Sequence[Video], preset: Preset, workers: int) -> Iterator[tuple[Video, np.ndarray | None,
-                                                                                   str | None]]:
-    """(video, frames or None, failure reason or None) in the order of ``videos``; ``workers`` 0: in process."""
+def _isolated(decode: Callable, video: Video, preset: Preset) -> tuple[np.ndarray | None, str | None]:
+    """Decodes one video in a process of its own: a crash there names this video, and nothing else."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        try:
+            return pool.submit(decode, video.source, preset).result()
+        except BrokenProcessPool:
+            return None, "decoder process crashed"
+
+
+def decoded(videos: Sequence[Video], preset: Preset, workers: int,
+            decode: Callable = decode_or_reason) -> Iterator[tuple[Video, np.ndarray | None, str | None]]:
+    """(video, frames or None, failure reason or None) in the order of ``videos``; ``workers`` 0: in process.
+
+    A worker that dies (a decoder crash kills the process, not just the call) breaks the pool: the video at the
+    head is then decoded alone in a fresh process (a second crash makes it a failure row), the pool is rebuilt
+    and the videos in flight are resubmitted.
+    """
     if workers == 0:
         for video in videos:
-            yield video, *decode_or_reason(video.source, preset)
+            yield video, *decode(video.source, preset)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    window = 4 * workers
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pending: deque = deque()
-        queue = iter(videos)
-        for video in queue:
-            pending.append((video, pool.submit(decode_or_reason, video.source, preset)))
-            if len(pending) >= window:
-                break
-        while pending:
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+    window, queue, pending, pool = 4 * workers, iter(videos), deque(), new_pool()
+    try:
+        while True:
+            while len(pending) < window and (video := next(queue, None)) is not None:
+                pending.append((video, pool.submit(decode, video.source, preset)))
+            if not pending:
+                return
             video, future = pending.popleft()
-            nxt = next(queue, None)
-            if nxt is not None:
-                pending.append((nxt, pool.submit(decode_or_reason, nxt.source, preset)))
-            yield video, *future.result()
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                result = _isolated(decode, video, preset)
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = new_pool()
+                pending = deque((v, pool.submit(decode, v.source, preset)) for v, _ in pending)
+            yield video, *result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_local(videos: Sequence[Video], backbone, workers: int, batch_size: int,
