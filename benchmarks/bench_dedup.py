@@ -26,7 +26,7 @@ from synthetic_corpus import (
 )
 
 from actionhub.assets import load_vectors
-from actionhub.process import dedup, normalize, sentences
+from actionhub.process import clean, dedup, sentences
 
 
 def timed(label: str, n: int, fn, *args):
@@ -65,8 +65,8 @@ def main() -> None:
     print(f"SYNTHETIC corpus with injected duplicates: {n:,} texts "
           f"({int((kind == 1).sum()):,} exact copies, {int((kind == 2).sum()):,} near copies)")
 
-    normalize.normalize_column(texts.slice(0, min(n, 1000)))  # warm the regexes
-    norm, _ = timed("normalize (NFKC, boilerplate)", n, normalize.normalize_column, texts)
+    clean.clean_column(texts.slice(0, min(n, 1000)))  # warm the regexes
+    norm, _ = timed("normalize (NFKC, boilerplate)", n, clean.clean_column, texts)
     exact, _ = timed("exact duplicates", n, dedup.exact_duplicates, groups, norm)
     keep = ~exact
     rest, rest_groups, rest_kind = norm.filter(pa.array(keep)), groups[keep], kind[keep]

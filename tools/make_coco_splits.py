@@ -1,10 +1,12 @@
 """Writes coco's seeded random class splits: ``packages/coco/src/coco/data/splits/*.json``.
 
 UCF101 and HMDB51 intra-dataset (50 draws, half the classes unseen) and cross-dataset (10 draws of the unseen
-half; training classes = Kinetics-664). The draws come from ``coco.protocols.random_splits`` with the fixed
-``coco.protocols.SEED``; a test regenerates them and compares with the shipped files.
+half; training classes = ``coco.protocols.kinetics_cross_train()``). The draws come from
+``coco.protocols.random_splits`` with the fixed ``coco.protocols.SEED``; a test regenerates them and compares
+with the shipped files.
 
-Usage: ``PYTHONPATH=packages/coco/src python tools/make_coco_splits.py`` (after ``tools/make_kinetics664.py``).
+Usage: ``PYTHONPATH=packages/actionhub/src:packages/coco/src python tools/make_coco_splits.py`` (after
+``tools/make_kinetics_cross_train.py``).
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ import pytest
 
 from actionhub import schema
 from actionhub.process import PROCESSED, process
+from actionhub.process.clean import clean_text
 from actionhub.process.dedup import DedupConfig, exact_duplicates, minhash_signatures, near_duplicates
-from actionhub.process.normalize import normalize_text
 from actionhub.process.sentences import split_column, split_sentences
 
 WHEN = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
@@ -96,7 +96,7 @@ NORMALIZATION = [
 
 @pytest.mark.parametrize(("raw", "expected"), NORMALIZATION)
 def test_normalization_table(raw, expected):
-    assert normalize_text(raw) == expected
+    assert clean_text(raw) == expected
 
 
 def test_exact_duplicates_are_per_action_and_case_insensitive():

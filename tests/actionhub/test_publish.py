@@ -51,6 +51,20 @@ def test_load_dataset_round_trip_for_every_config(tmp_path):
         assert got == sorted(expected, key=lambda r, k=key: (r[k], r.get("sentence_index", 0)))
 
 
+def test_card_features_read_back_as_the_arrow_schemas(tmp_path):
+    import yaml
+    from datasets import Features
+    from datasets.info import DatasetInfosDict
+    from huggingface_hub import DatasetCardData
+
+    publish.publish(tiny_tables(), tmp_path / "ds")
+    meta = yaml.safe_load((tmp_path / "ds/README.md").read_text().split("---")[1])
+    infos = DatasetInfosDict.from_dataset_card_data(DatasetCardData(**meta))
+    for name, table_schema in publish.CONFIGS.items():
+        assert infos[name].features == Features.from_arrow_schema(table_schema)
+        assert infos[name].splits["train"].num_examples == tiny_tables()[name].num_rows
+
+
 def test_card_declares_configs_and_caveats(tmp_path):
     import yaml
 

@@ -12,6 +12,8 @@ from actionhub.sources import (
     USER,
     Alias,
     QueriesError,
+    clean_any,
+    compact,
     read_user_classes,
     split_camel_case,
 )
@@ -101,6 +103,18 @@ def test_slash_alternatives_keep_the_original_name_and_source():
                                                ("Diving10m", "diving 10 m")])
 def test_camel_case_acronyms_and_digits_synthetic(camel, words):
     assert split_camel_case(camel) == words
+
+
+@pytest.mark.parametrize("name", list(SOURCES))
+def test_cleaning_a_name_of_unknown_origin_agrees_with_its_own_sources_cleaner(name):
+    source = SOURCES[name]
+    assert [n for n in source.names() if clean_any(n) != source.clean(n)] == []
+
+
+@pytest.mark.parametrize(("a", "b"), [("ApplyEyeMakeup", "apply eye-makeup"), ("skate boarding", "Skateboarding"),
+                                      ("brush_hair", "Brush Hair")])
+def test_compact_is_blind_to_case_spaces_and_punctuation(a, b):
+    assert compact(a) == compact(b) and compact(a).isalnum() and compact(a).islower()
 
 
 def test_user_class_file_skips_comments_blanks_and_repeats(tmp_path):

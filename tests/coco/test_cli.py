@@ -84,9 +84,10 @@ def test_synthetic_training_runs_with_torch_alone(tmp_path):
         if (site / name).exists():
             (env_dir / name).symlink_to(site / name)
     src = Path(__file__).resolve().parents[2] / "packages/coco/src"
+    actionhub_src = src.parents[1] / "actionhub/src"  # coco depends on actionhub; none of actionhub's dependencies
     out_dir = tmp_path / "run"
-    # -S -I: no site-packages and no environment, so only the linked packages and coco's source are importable.
-    code = (f"import sys; sys.path[:0] = [{str(src)!r}, {str(env_dir)!r}]; import runpy; "
+    # -S -I: no site-packages and no environment, so only the linked packages and the sources are importable.
+    code = (f"import sys; sys.path[:0] = [{str(src)!r}, {str(actionhub_src)!r}, {str(env_dir)!r}]; import runpy; "
             f"sys.argv = ['coco', 'train', '--epochs', '1', '--max-splits', '1', '--progress', "
             f"'--out-dir', {str(out_dir)!r}]; runpy.run_module('coco', run_name='__main__')")
     out = subprocess.run([sys.executable, "-S", "-I", "-c", code], capture_output=True, text=True, timeout=300)

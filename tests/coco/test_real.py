@@ -67,7 +67,7 @@ def test_predict_inputs_are_checked(tmp_path):
 @pytest.mark.slow
 def test_cli_intra_hmdb51_train_eval_predict_with_the_bundled_encoder(tmp_path, capsys):
     pytest.importorskip("transformers")
-    from coco.assets import MissingAssetError, resolve_encoder
+    from actionhub.assets import MissingAssetError, resolve_encoder
 
     try:
         resolve_encoder()
@@ -91,3 +91,35 @@ def test_cli_intra_hmdb51_train_eval_predict_with_the_bundled_encoder(tmp_path, 
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["video_id"] for r in rows] == ["0", "1", "2", "3"]
     assert all(sorted(r["actions"]) == ["brush hair", "juggling three balls"] for r in rows)
+
+
+def test_ucf101_class_names_find_their_actions_in_a_build_of_the_real_list(tmp_path, capsys):
+    pa = pytest.importorskip("pyarrow")
+    from actionhub import publish, schema
+    from actionhub.queries import QueriesConfig, build_queries
+    from actionhub.reader import top_descriptions
+    from coco.definitions import label_aliases
+    from coco.real import encode_classes
+
+    actions, _ = build_queries(QueriesConfig(sources="ucf101"))  # the real UCF101 list, offline
+    desc = [{"description_id": f"synthetic:{a}", "action_id": a, "action": n, "site": "synthetic", "asset_id": str(a),
+             "queries": [n], "description": f"SYNTHETIC description of action {a}", "keywords": None,
+             "n_sentences": 1, "relevance": 1.0, "rank": 1}
+            for a, n in zip(actions.column("action_id").to_pylist(), actions.column("action").to_pylist(), strict=True)]
+    sentences = [{"description_id": d["description_id"], "action_id": d["action_id"], "action": d["action"],
+                  "sentence_index": 0, "sentence": d["description"]} for d in desc]
+    root = tmp_path / "ah"
+    publish.publish({"descriptions": pa.Table.from_pylist(desc, schema=schema.DESCRIPTIONS),
+                     "sentences": pa.Table.from_pylist(sentences, schema=schema.SENTENCES), "actions": actions}, root)
+    # Expected: coco's ER-spelled name ("apply eye makeup") gets the action holding its original label
+    # ("ApplyEyeMakeup"), through coco's own label map, independent of the reader's matching.
+    action_of_label = {alias["name"]: a for a, aliases in zip(actions.column("action_id").to_pylist(),
+                                                              actions.column("aliases").to_pylist(), strict=True)
+                       for alias in aliases}
+    expected = {name: [f"SYNTHETIC description of action {action_of_label[label]}"]
+                for label, name in label_aliases("ucf101").items() if label in action_of_label}
+    names = class_names("ucf101")
+    assert len(expected) == len(names) == 101
+    assert top_descriptions(root, names, k=5).descriptions == expected
+    encode_classes(names, {}, str(root), 5, HashEncoder(), None)
+    assert "matched 101/101 classes to ActionHub actions" in capsys.readouterr().err

@@ -58,7 +58,7 @@ def test_mean_pooling_equals_hand_computation_over_transformers_output():
     pytest.importorskip("transformers")
     from transformers import AutoModel, AutoTokenizer
 
-    from coco.assets import MissingAssetError
+    from actionhub.assets import MissingAssetError
     from coco.textfeats import TextEncoder
 
     try:

@@ -85,7 +85,7 @@ def test_ray_engine_gives_the_same_bytes(folder, features, tmp_path):
 
 def test_train_on_real_features_then_predict_from_video_files(features, folder, tmp_path, capsys):
     pytest.importorskip("transformers")
-    from coco.assets import MissingAssetError, resolve_encoder
+    from actionhub.assets import MissingAssetError, resolve_encoder
 
     try:
         resolve_encoder()

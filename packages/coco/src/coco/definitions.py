@@ -1,4 +1,8 @@
-"""Class names and action definitions of the benchmark datasets, read from coco's package data.
+"""Class names and action definitions of the benchmark datasets.
+
+ER definitions and the Kinetics-ZSAR files are coco's package data; the datasets' original class lists
+(Kinetics label maps, UCF101/HMDB51 labels, Olympic Sports) are actionhub's (:data:`actionhub.sources.SOURCES`),
+read through it so that one copy of each list exists.
 
 Definitions are ElaborativeRehearsal's (ER) dictionary glosses (see ``data/ATTRIBUTION.md``). We use the
 ``defn`` field, the natural text, not ``cleaned_defn``: the latter is ER's pre-tokenised copy with spaces around
@@ -12,34 +16,39 @@ definition of our own). Class names are ER's ``word`` field (lower case, spaced:
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from actionhub.sources import SOURCES, compact
+
 
 @dataclass(frozen=True)
 class DatasetFiles:
-    """Package-data files of one dataset (paths relative to ``coco/data``).
+    """Where one dataset's class names and definitions live.
 
     Attributes:
-        definitions: ER ``classes_label_defn.json`` whose ``word`` order gives the class order, or None.
-        label_map: The original class labels, one per line, or None.
+        definitions: ER ``classes_label_defn.json`` (relative to ``coco/data``) whose ``word`` order gives the
+            class order, or None.
+        source: Name of the actionhub class list (:data:`actionhub.sources.SOURCES`) holding the original
+            labels, or None. Class lists are actionhub's package data; coco keeps no copy.
     """
 
     definitions: str | None
-    label_map: str | None
+    source: str | None
 
 
 DATASETS: dict[str, DatasetFiles] = {
     "kinetics-zsar": DatasetFiles("kinetics_zsar/classes620_label_defn.json", None),
-    "kinetics400": DatasetFiles(None, "kinetics/label_map_k400.txt"),
-    "kinetics600": DatasetFiles(None, "kinetics/label_map_k600.txt"),
-    "kinetics700": DatasetFiles(None, "kinetics/label_map_k700.txt"),
-    "ucf101": DatasetFiles("ucf101/classes_label_defn.json", "ucf101/label_map.txt"),
-    "hmdb51": DatasetFiles("hmdb51/classes_label_defn.json", "hmdb51/label_map.txt"),
-    "olympic-sports": DatasetFiles("olympic_sports/classes_label_defn.json", None),
+    "kinetics400": DatasetFiles(None, "kinetics400"),
+    "kinetics600": DatasetFiles(None, "kinetics600"),
+    "kinetics700": DatasetFiles(None, "kinetics700"),
+    "ucf101": DatasetFiles("ucf101/classes_label_defn.json", "ucf101"),
+    "hmdb51": DatasetFiles("hmdb51/classes_label_defn.json", "hmdb51"),
+    # actionhub's Olympic Sports list is ER's definitions file itself: names and definitions come from it.
+    "olympic-sports": DatasetFiles(None, "olympic"),
 }
+_ER_FORMAT_SOURCES = {"olympic"}
 
 # Kinetics label maps carry no definitions of their own: ER's 620 Kinetics definitions cover them by name.
 _KINETICS_DEFINITIONS = "kinetics_zsar/classes620_label_defn.json"
@@ -48,6 +57,11 @@ _KINETICS_DEFINITIONS = "kinetics_zsar/classes620_label_defn.json"
 def read_data(relative: str) -> str:
     """Text of a package-data file, e.g. ``read_data("kinetics_zsar/tst_class_idxs.json")``."""
     return resources.files("coco").joinpath("data", relative).read_text(encoding="utf-8")
+
+
+def source_labels(source: str) -> tuple[str, ...]:
+    """The original labels of an actionhub class list, e.g. ``source_labels("ucf101")[0] == "ApplyEyeMakeup"``."""
+    return tuple(SOURCES[source].names())
 
 
 def _files(dataset: str) -> DatasetFiles:
@@ -61,12 +75,23 @@ def _entries(relative: str) -> tuple[dict, ...]:
     return tuple(json.loads(read_data(relative)))
 
 
-def class_names(dataset: str) -> tuple[str, ...]:
-    """The dataset's class names in its canonical order (ER's order where ER ships the dataset)."""
+@cache
+def _er_entries(dataset: str) -> tuple[dict, ...]:
+    """ER definition entries (``word``, ``defn``) of a dataset: coco's file, or actionhub's ER-format list."""
     files = _files(dataset)
     if files.definitions is not None:
-        return tuple(e["word"] for e in _entries(files.definitions))
-    return tuple(line for line in read_data(files.label_map).splitlines() if line.strip())
+        return _entries(files.definitions)
+    if files.source in _ER_FORMAT_SOURCES:
+        return tuple(json.loads(SOURCES[files.source].text()))
+    return ()
+
+
+def class_names(dataset: str) -> tuple[str, ...]:
+    """The dataset's class names in its canonical order (ER's order where ER ships the dataset)."""
+    entries = _er_entries(dataset)
+    if entries:
+        return tuple(e["word"] for e in entries)
+    return source_labels(_files(dataset).source)
 
 
 @cache
@@ -85,17 +110,12 @@ def definitions(dataset: str) -> dict[str, str]:
     Kinetics-400/600/700 classes take the definition of the ER Kinetics class of the same name; classes ER
     does not cover are absent (consumers fall back to the class name).
     """
-    files = _files(dataset)
-    source = files.definitions or _KINETICS_DEFINITIONS
-    by_word = {e["word"]: e["defn"] for e in _entries(source)}
+    entries = _er_entries(dataset) or _entries(_KINETICS_DEFINITIONS)
+    by_word = {e["word"]: e["defn"] for e in entries}
     found = {n: by_word[n] for n in class_names(dataset) if n in by_word}
     for name, override in _overrides().get(dataset, {}).items():
         found[name] = override["definition"] if override["definition"] is not None else name
     return found
-
-
-def _squash(label: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", label.lower())
 
 
 def label_aliases(dataset: str) -> dict[str, str]:
@@ -107,11 +127,11 @@ def label_aliases(dataset: str) -> dict[str, str]:
     names = class_names(dataset)
     aliases = {n: n for n in names}
     files = _files(dataset)
-    if files.label_map is None or files.definitions is None:
+    if files.source is None or files.definitions is None:
         return aliases
-    by_key = {_squash(n): n for n in names}
-    for label in read_data(files.label_map).split():
-        if _squash(label) not in by_key:
+    by_key = {compact(n): n for n in names}
+    for label in source_labels(files.source):
+        if compact(label) not in by_key:
             raise ValueError(f"{dataset}: label {label!r} matches no class name")
-        aliases[label] = by_key[_squash(label)]
+        aliases[label] = by_key[compact(label)]
     return aliases

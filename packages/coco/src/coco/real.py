@@ -1,7 +1,8 @@
 """Real-data inputs of the CLI: a protocol's tasks, and open-vocabulary texts and videos, built from disk.
 
-Composes the data modules (``protocols``, ``definitions``, ``descriptions``, ``textfeats``, ``features``,
-``build``); needs pyarrow (descriptions) and transformers (encoder) only when those are used.
+Composes the data modules (``protocols``, ``definitions``, ``textfeats``, ``features``, ``build``) and
+:func:`actionhub.reader.top_descriptions`; needs pyarrow (descriptions) and transformers (encoder) only when
+those are used.
 
 ``--features DIR`` is either one feature directory (``coco.features`` format) holding the videos of every
 class of the protocol, or a directory with ``train/`` (seen-class videos) and ``eval/`` (unseen-class
@@ -36,14 +37,19 @@ def feature_sets(directory: str | Path) -> tuple[VideoFeatures, VideoFeatures | 
 
 def encode_classes(names: Sequence[str], definitions: dict[str, str], actionhub: str | None, k: int,
                    encoder, cache_dir: str | None) -> ClassTexts:
-    """Frozen class texts: definitions (or names), and the top-k ActionHub descriptions when ``actionhub``."""
+    """Frozen class texts: definitions (or names), and the top-k ActionHub descriptions when ``actionhub``.
+
+    With ``actionhub``, prints how many class names matched an ActionHub action, and which did not, to stderr.
+    """
     from coco.textfeats import class_texts
 
     descriptions = {}
     if actionhub:
-        from coco.descriptions import load_descriptions
+        from actionhub.reader import top_descriptions
 
-        descriptions = load_descriptions(actionhub, list(names), k)
+        found = top_descriptions(actionhub, list(names), k)
+        print(f"ActionHub {actionhub}: {found.matches.summary()}", file=sys.stderr)
+        descriptions = found.descriptions
     return class_texts(list(names), definitions, descriptions, encoder, cache_dir, k)
 
 

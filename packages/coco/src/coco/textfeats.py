@@ -24,7 +24,7 @@ from typing import Protocol
 import numpy as np
 import torch
 
-from coco.assets import DEFAULT_ENCODER, resolve_encoder
+from actionhub.assets import DEFAULT_ENCODER, resolve_encoder
 from coco.task import ClassTexts
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class TextEncoder:
     """A frozen Hugging Face encoder (default the bundled MiniLM BertModel), loaded on first use.
 
     Args:
-        spec: Passed to :func:`coco.assets.resolve_encoder`: bundled name, local directory or hub name.
+        spec: Passed to :func:`actionhub.assets.resolve_encoder`: bundled name, local directory or hub name.
         pooling: ``"mean"`` (masked mean over tokens) or ``"cls"`` (first token).
         max_length: Tokens kept per text.
         batch_size: Texts per forward pass.

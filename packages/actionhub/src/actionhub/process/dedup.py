@@ -91,7 +91,7 @@ def _word_hashes(words: pa.Array, seed: int) -> np.ndarray:
 
 def _shingle_hashes(texts: pa.Array, config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
     """Returns (shingle hashes (m,) uint64, text index of each (m,) int64), grouped by text in order."""
-    flat, row = tokens.words(texts)
+    flat, row = tokens.explode_words(texts)
     word_hash = _word_hashes(flat, config.seed)
     rng = np.random.default_rng(config.seed)
     mults = rng.integers(1, 2**63, size=config.shingle, dtype=np.uint64) | np.uint64(1)

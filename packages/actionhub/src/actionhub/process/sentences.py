@@ -19,6 +19,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from actionhub.tokens import string_array
+
 # Abbreviations whose period does not end a sentence (case-insensitive, whole words).
 ABBREVIATIONS = (
     "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "mt", "ft", "ave", "blvd", "rd", "co", "corp", "inc",
@@ -61,10 +63,7 @@ def split_column(texts: pa.Array | pa.ChunkedArray | list[str], chunk_rows: int 
 
     Texts are processed ``chunk_rows`` at a time: each regex pass copies the chunk, not the whole column.
     """
-    if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
-        texts = pa.array(texts, pa.string())
-    if isinstance(texts, pa.ChunkedArray):
-        texts = texts.combine_chunks()
+    texts = string_array(texts)
     parts = [_split_chunk(texts.slice(start, chunk_rows)) for start in range(0, len(texts), chunk_rows)]
     counts = np.concatenate([c for _, c in parts]) if parts else np.zeros(0, np.int32)
     flat = pa.concat_arrays([f for f, _ in parts]) if parts else pa.array([], pa.string())

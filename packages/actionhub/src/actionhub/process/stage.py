@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from actionhub import schema
-from actionhub.process import dedup, normalize, sentences, shards
+from actionhub.process import clean, dedup, sentences, shards
 from actionhub.process.dedup import DedupConfig
 
 # The `descriptions` configuration before scoring: every column but relevance and rank.
@@ -73,7 +73,7 @@ def process(harvest_dir: Path, queries: pa.Table, config: ProcessConfig = Proces
     known = pc.is_in(merged["action_id"], value_set=queries["action_id"])
     merged = _drop(merged, ~np.asarray(known, dtype=bool), "unknown_action", report)
     merged = merged.set_column(merged.schema.get_field_index("description"), "description",
-                               normalize.normalize_column(merged["description"]))
+                               clean.clean_column(merged["description"]))
     merged = _drop(merged, np.asarray(pc.equal(pc.utf8_length(merged["description"]), 0)), "empty", report)
     groups = np.asarray(merged["action_id"])
     merged = _drop(merged, dedup.exact_duplicates(groups, merged["description"]), "exact_duplicate", report)

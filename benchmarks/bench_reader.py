@@ -1,9 +1,9 @@
-"""Times coco.descriptions.load_descriptions on a synthetic ActionHub directory (synthetic texts, real layout).
+"""Times actionhub.reader.top_descriptions on a synthetic ActionHub directory (synthetic texts, real layout).
 
 Writes N_ACTIONS actions x PER_ACTION descriptions (default 1,500 x 1,000 = 1.5 M rows, in 8 Parquet shards,
 rows shuffled) to a temporary directory, then reads the top-100 of 700 classes and prints seconds and rows.
 
-Usage: ``PYTHONPATH=packages/coco/src python benchmarks/bench_coco_descriptions.py [N_ACTIONS] [PER_ACTION]``
+Usage: ``PYTHONPATH=packages/actionhub/src python benchmarks/bench_reader.py [N_ACTIONS] [PER_ACTION]``
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from coco.descriptions import load_descriptions
+from actionhub.publish import MARKER
+from actionhub.reader import top_descriptions
 
 SHARDS = 8
 
@@ -47,6 +48,7 @@ def write_synthetic(root: Path, n_actions: int, per_action: int) -> None:
             "keywords": pa.array([[]] * n, pa.list_(pa.string())), "n_sentences": pa.array(np.ones(n, np.int32)),
             "relevance": pa.array(rng.random(n, np.float32)), "rank": rank[part],
         }), root / f"data/descriptions/train-{s:05d}.parquet")
+    (root / MARKER).write_text("{}")  # complete, as publish() would mark it
 
 
 def main(argv: list[str]) -> int:
@@ -56,10 +58,10 @@ def main(argv: list[str]) -> int:
         write_synthetic(Path(tmp), n_actions, per_action)
         classes = [f"Synthetic Action {i}" for i in range(0, n_actions, max(1, n_actions // 700))][:700]
         start = time.perf_counter()
-        got = load_descriptions(tmp, classes, k=100)
+        got = top_descriptions(tmp, classes, k=100).descriptions
         seconds = time.perf_counter() - start
     print(f"synthetic ActionHub dir: {n_actions * per_action:,} description rows; "
-          f"load_descriptions of {len(classes)} classes, k=100: {seconds:.2f} s, "
+          f"top_descriptions of {len(classes)} classes, k=100: {seconds:.2f} s, "
           f"{sum(map(len, got.values())):,} descriptions returned")
     return 0
 

@@ -1,7 +1,7 @@
-"""Text normalization of harvested descriptions: Unicode, control characters, whitespace, site boilerplate.
+"""Cleaning of harvested description text: Unicode, control characters, whitespace, site boilerplate.
 
 Every step is a pyarrow compute kernel over the whole column (RE2 regular expressions), so millions of texts
-take seconds; :func:`normalize_text` runs the same kernels on one text.
+take seconds; :func:`clean_text` runs the same kernels on one text.
 
 1. Unicode NFKC (full-width letters, ligatures, non-breaking and other compatibility spaces become plain
    characters); control and format characters (categories Cc, Cf: bell, zero-width space, ...) become spaces.
@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from actionhub.tokens import string_array
 
 _SITE = r"(?:clip|video|footage|stock|asset)"
 # (name, RE2 pattern): applied in order with pyarrow's replace_substring_regex.
@@ -44,12 +46,9 @@ _TIDY: list[tuple[str, str]] = [
 ]
 
 
-def normalize_column(texts: pa.Array | pa.ChunkedArray | list[str]) -> pa.Array:
-    """Normalizes a string column (see the module docstring); nulls become ``""``, as do texts left empty."""
-    if not isinstance(texts, (pa.Array, pa.ChunkedArray)):
-        texts = pa.array(texts, pa.string())
-    if isinstance(texts, pa.ChunkedArray):
-        texts = texts.combine_chunks()
+def clean_column(texts: pa.Array | pa.ChunkedArray | list[str]) -> pa.Array:
+    """Cleans a string column (see the module docstring); nulls become ``""``, as do texts left empty."""
+    texts = string_array(texts)
     out = pc.utf8_normalize(pc.fill_null(texts, ""), form="NFKC")
     out = pc.replace_substring_regex(out, r"[\p{Cc}\p{Cf}]", " ")
     for _, pattern in BOILERPLATE:
@@ -59,6 +58,6 @@ def normalize_column(texts: pa.Array | pa.ChunkedArray | list[str]) -> pa.Array:
     return out.cast(pa.string())
 
 
-def normalize_text(text: str) -> str:
-    """The full normalization of one description; ``""`` means nothing was left."""
-    return normalize_column([text])[0].as_py()
+def clean_text(text: str) -> str:
+    """The full cleaning of one description; ``""`` means nothing was left."""
+    return clean_column([text])[0].as_py()
