@@ -56,3 +56,27 @@ def test_prediction_needs_a_recipe_or_a_preset():
         backbone_for(None, None, None, "cpu")
     with pytest.raises(TaskError, match="trained on r21d16"):
         backbone_for(RECIPE, "vits14", None, "cpu")
+
+
+class HashEncoder:
+    """A fake frozen encoder: a fixed random vector per distinct text (no model, no transformers)."""
+
+    identity = "test-hash-encoder"
+
+    def encode(self, texts):
+        return np.stack([np.random.default_rng(abs(hash(t)) % 2**32).normal(size=8) for t in texts]).astype(
+            np.float32)
+
+
+def test_cross_protocol_runs_warn_with_the_features_pretraining_set(tmp_path, capsys):
+    from coco import protocols
+    from coco.config import DataConfig
+    from coco.real import real_tasks
+
+    split = protocols.get("cross", "ucf101")[0]
+    names = sorted(set(split.seen + split.unseen))
+    rows = np.random.default_rng(0).normal(size=(len(names), 4)).astype(np.float32)  # SYNTHETIC features
+    write_features(tmp_path / "f", rows, [f"v{i}" for i in range(len(names))], names, recipe=RECIPE)
+    data = DataConfig(protocol="cross", dataset="ucf101", features=str(tmp_path / "f"), max_splits=1)
+    assert len(list(real_tasks(data, encoder=HashEncoder()))) == 1
+    assert "pre-trained on Kinetics-400" in capsys.readouterr().err
