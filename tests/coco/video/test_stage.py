@@ -71,11 +71,11 @@ def test_shards_finished_in_any_order_merge_to_the_same_bytes(synthetic_folder, 
     videos = list_videos(synthetic_folder)
     recipe = json.loads((tmp_path / "first" / "meta.json").read_text())["recipe"]
     identity = json.loads((tmp_path / "first" / "shards" / "plan.json").read_text())["recipe"]
-    source = ShardStore(tmp_path / "first", videos, 2, identity)
+    source = ShardStore(tmp_path / "first", videos, 2, identity, TINY.dim)
     order = list(range(len(source.shards)))
     random.Random(0).shuffle(order)
     assert order != sorted(order)
-    target = ShardStore(tmp_path / "shuffled", videos, 2, identity)
+    target = ShardStore(tmp_path / "shuffled", videos, 2, identity, TINY.dim)
     for k in order:
         target.write(k, source.read(k))
     target.merge(tmp_path / "shuffled", "float32", recipe)

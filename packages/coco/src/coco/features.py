@@ -69,6 +69,30 @@ def write_features(directory: str | Path, features: np.ndarray, video_ids: Seque
     return out
 
 
+def open_features(directory: str | Path, count: int, dim: int, dtype: str) -> np.memmap:
+    """A new (count, dim) ``features.npy`` in ``directory``, memory-mapped for writing row by row.
+
+    Finish the directory with :func:`finish_features` once the rows are written and flushed.
+    """
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    return np.lib.format.open_memmap(out / "features.npy", mode="w+", dtype=dtype, shape=(count, dim))
+
+
+def finish_features(directory: str | Path, video_ids: Sequence[str], labels: Sequence[str],
+                    class_names: Sequence[str] | None = None, recipe: dict | None = None) -> Path:
+    """Writes ``index.csv`` and ``meta.json`` next to a ``features.npy`` made by :func:`open_features`."""
+    out = Path(directory)
+    table = np.load(out / "features.npy", mmap_mode="r")
+    if table.shape[0] != len(video_ids) or len(labels) != len(video_ids):
+        raise TaskError(f"{table.shape[0]} feature rows but {len(video_ids)} video ids and {len(labels)} labels")
+    names = list(class_names) if class_names is not None else sorted(set(labels))
+    _labels_to_ints(labels, names, str(directory))
+    _write_index(out / "index.csv", video_ids, labels)
+    _write_meta(out, table.shape[0], table.shape[1], table.dtype, names, recipe)
+    return out
+
+
 def _write_index(path: Path, video_ids: Sequence[str], labels: Sequence[str]) -> None:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)

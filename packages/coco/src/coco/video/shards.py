@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coco.features import write_features
+from coco.features import finish_features, open_features
 from coco.task import TaskError
 from coco.video.inputs import Video
 
@@ -62,13 +62,14 @@ class ShardStore:
         videos: All videos of the run, sorted by id.
         shard_size: Videos per shard.
         recipe: Recipe identity (``coco.features.recipe_identity``) the shards are made with.
+        dim: Feature width D.
 
     Raises:
         TaskError: The directory holds shards of other videos, another shard size or another recipe.
     """
 
-    def __init__(self, out: str | Path, videos: Sequence[Video], shard_size: int, recipe: dict):
-        self.dir = Path(out) / "shards"
+    def __init__(self, out: str | Path, videos: Sequence[Video], shard_size: int, recipe: dict, dim: int):
+        self.dir, self.dim = Path(out) / "shards", dim
         self.videos = list(videos)
         self.shards = [self.videos[i:i + shard_size] for i in range(0, len(self.videos), shard_size)]
         plan = json.loads(json.dumps({"videos": len(self.videos), "digest": _digest(self.videos),
@@ -120,36 +121,52 @@ class ShardStore:
                     work[k] = [v for v in shard if v.video_id in failed]
         return work
 
+    def read_ids(self, k: int) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+        """(ids with features, [(failed id, reason)]) of shard ``k``, without loading its features."""
+        with np.load(self._path(k, ".npz"), allow_pickle=False) as z:
+            return tuple(z["ids"].tolist()), list(zip(z["failed"].tolist(), z["reasons"].tolist(), strict=True))
+
     def merge(self, out: str | Path, dtype: str, recipe: dict) -> dict[str, int]:
         """Writes the feature directory (one per split) and ``failures.csv`` from the done shards.
 
-        Every file goes to a temporary name first. Returns ``{split or "": videos}``.
+        Rows are streamed shard by shard into memory-mapped outputs at their id-sorted positions, so memory holds
+        one shard, not the table. Every file goes to a staging name first. Returns ``{split or "": videos}``.
         """
         by_id = {v.video_id: v for v in self.videos}
-        rows: list[tuple[str, np.ndarray]] = []
+        located: list[tuple[str, int, int]] = []  # (video id, shard, row in shard)
         failures: list[tuple[str, str]] = []
         for k in range(len(self.shards)):
             if not self.is_done(k):
                 raise TaskError(f"shard {k} is not done; rerun to finish it")
-            shard = self.read(k)
-            rows += list(zip(shard.ids, shard.features, strict=True))
-            failures += list(zip(shard.failed, shard.reasons, strict=True))
-        rows.sort(key=lambda r: r[0])
+            ids, failed = self.read_ids(k)
+            located += [(video_id, k, row) for row, video_id in enumerate(ids)]
+            failures += failed
+        located.sort()
         failures.sort()
         out = Path(out)
-        counts = {}
-        for split in sorted({by_id[i].split for i, _ in rows}):
-            chosen = [(i, f) for i, f in rows if by_id[i].split == split]
+        splits = sorted({by_id[i].split for i, _, _ in located})
+        chosen = {s: [e for e in located if by_id[e[0]].split == s] for s in splits}
+        staging = {s: out / f".{s or 'features'}.staging" for s in splits}
+        tables = {}
+        for split in splits:
+            shutil.rmtree(staging[split], ignore_errors=True)
+            tables[split] = open_features(staging[split], len(chosen[split]), self.dim, dtype)
+        where = {(k, row): (by_id[i].split, pos) for s in splits for pos, (i, k, row) in enumerate(chosen[s])}
+        for k in sorted({k for _, k, _ in located}):
+            for row, feature in enumerate(self.read(k).features):  # one shard's (n, D) rows in memory
+                split, pos = where[(k, row)]
+                tables[split][pos] = feature
+        for split in splits:
+            tables[split].flush()
+            del tables[split]
+            ids = [i for i, _, _ in chosen[split]]
+            finish_features(staging[split], ids, [by_id[i].label for i in ids], recipe=recipe)
             target = out / split if split else out
-            staging = out / f".{split or 'features'}.staging"
-            shutil.rmtree(staging, ignore_errors=True)
-            write_features(staging, np.stack([f for _, f in chosen]).astype(dtype), [i for i, _ in chosen],
-                           [by_id[i].label for i, _ in chosen], recipe=recipe)
             target.mkdir(parents=True, exist_ok=True)
             for name in ("features.npy", "index.csv", "meta.json"):  # meta.json (with the count) last
-                os.replace(staging / name, target / name)
-            staging.rmdir()
-            counts[split] = len(chosen)
+                os.replace(staging[split] / name, target / name)
+            staging[split].rmdir()
+        counts = {s: len(chosen[s]) for s in splits}
 
         def save_failures(tmp: Path) -> None:
             with open(tmp, "w", newline="", encoding="utf-8") as fh:

@@ -172,7 +172,7 @@ def extract_features(config: FeaturesConfig, backbone=None) -> dict:
 
         backbone = load_backbone(config.preset, config.weights, config.random_init, resolve_device(config.device))
     recipe = make_recipe(backbone, config.dtype)
-    store = ShardStore(out, videos, config.shard_size, recipe_identity(recipe))
+    store = ShardStore(out, videos, config.shard_size, recipe_identity(recipe), backbone.preset.dim)
     work = store.todo(config.retry_failed)
     shard_of = {v.video_id: k for k, vs in work.items() for v in vs}
     pending = {k: {v.video_id for v in vs} for k, vs in work.items()}
