@@ -160,3 +160,14 @@ def test_a_decoder_crash_is_a_failure_row_and_the_others_still_decode(tmp_path):
     videos = [Video(f"{n}.mp4", str(tmp_path / f"{n}.mp4"), "x") for n in ("a", "crash", "b", "c")]
     results = {v.video_id: reason for v, frames, reason in decoded(videos, TINY, 2, crash_on_crash)}
     assert results == {"a.mp4": None, "crash.mp4": "decoder process crashed", "b.mp4": None, "c.mp4": None}
+
+
+def test_a_list_on_a_filesystem_uri_with_uri_videos(tmp_path):
+    pytest.importorskip("pyarrow")
+    write_video(tmp_path / "a.mp4", [30] * 8)
+    (tmp_path / "list.csv").write_text(f"path,label\nfile://{tmp_path}/a.mp4,x\nb.mp4,y\n")
+    summary = run(f"file://{tmp_path}/list.csv", tmp_path / "out")
+    assert (summary["done"], summary["failed"]) == (1, 1)  # b.mp4 (file://.../b.mp4) does not exist
+    assert load_features(tmp_path / "out").video_ids == ("a.mp4",)  # ids are relative to the list's folder
+    failure = (tmp_path / "out" / "failures.csv").read_text().splitlines()[1]
+    assert failure == f"b.mp4,file://{tmp_path}/b.mp4,y,file not found"

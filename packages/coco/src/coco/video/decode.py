@@ -97,7 +97,7 @@ def _decode_pass(source: str, choose: Callable[[int], set[int]], preset: Preset)
         container = _open(source)
     except av.error.IsADirectoryError as exc:
         raise VideoError("is a directory") from exc
-    except av.error.FileNotFoundError as exc:
+    except (av.error.FileNotFoundError, FileNotFoundError) as exc:  # the second from pyarrow filesystems
         raise VideoError("file not found") from exc
     except av.error.PermissionError as exc:
         raise VideoError("permission denied") from exc
