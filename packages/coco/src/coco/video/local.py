@@ -49,9 +49,12 @@ def _isolated(decode: Callable, video: Video, preset: Preset) -> tuple[np.ndarra
             return None, "decoder process crashed"
 
 
-def decoded(videos: Sequence[Video], preset: Preset, workers: int,
-            decode: Callable = decode_or_reason) -> Iterator[tuple[Video, np.ndarray | None, str | None]]:
+def decoded(videos: Sequence[Video], preset: Preset, workers: int, decode: Callable = decode_or_reason,
+            ahead: int = 0) -> Iterator[tuple[Video, np.ndarray | None, str | None]]:
     """(video, frames or None, failure reason or None) in the order of ``videos``; ``workers`` 0: in process.
+
+    At most ``max(ahead, 4 * workers)`` videos are in flight (decoded frames waiting count too): enough for the
+    workers to keep decoding the next batch while the model runs on this one, bounded in memory.
 
     A worker that dies (a decoder crash kills the process, not just the call) breaks the pool: the video at the
     head is then decoded alone in a fresh process (a second crash makes it a failure row), the pool is rebuilt
@@ -68,7 +71,7 @@ def decoded(videos: Sequence[Video], preset: Preset, workers: int,
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
 
-    window, queue, pending, pool = 4 * workers, iter(videos), deque(), new_pool()
+    window, queue, pending, pool = max(ahead, 4 * workers), iter(videos), deque(), new_pool()
     try:
         while True:
             while len(pending) < window and (video := next(queue, None)) is not None:
@@ -96,7 +99,7 @@ def run_local(videos: Sequence[Video], backbone, workers: int, batch_size: int,
     """
     timing = {} if timing is None else timing
     batch: list[tuple[Video, np.ndarray]] = []
-    stream = decoded(videos, backbone.preset, workers)
+    stream = decoded(videos, backbone.preset, workers, ahead=batch_size + 2 * workers)
     while True:
         start = time.perf_counter()
         item = next(stream, None)
