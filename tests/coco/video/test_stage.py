@@ -20,6 +20,7 @@ from coco.features import load_features
 from coco.task import TaskError
 from coco.video.decode import read_frames
 from coco.video.inputs import list_videos
+from coco.video.presets import PRESETS
 from coco.video.shards import ShardStore
 from coco.video.stage import FeaturesConfig, extract_features, make_recipe
 
@@ -171,3 +172,18 @@ def test_a_list_on_a_filesystem_uri_with_uri_videos(tmp_path):
     assert load_features(tmp_path / "out").video_ids == ("a.mp4",)  # ids are relative to the list's folder
     failure = (tmp_path / "out" / "failures.csv").read_text().splitlines()[1]
     assert failure == f"b.mp4,file://{tmp_path}/b.mp4,y,file not found"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("preset", ["tsm8", "bit8", "r21d16", "clip8"])
+def test_every_torch_preset_runs_through_the_stage_with_random_weights(preset, tmp_path):
+    pytest.importorskip("torch")
+    (tmp_path / "v" / "x").mkdir(parents=True)
+    write_video(tmp_path / "v" / "x" / "a.mp4", [(7 * i) % 250 for i in range(40)], size=(160, 120))
+    config = FeaturesConfig(videos=str(tmp_path / "v"), preset=preset, out=str(tmp_path / "out"), workers=0,
+                            random_init=True, device="cpu", progress=False)
+    assert extract_features(config)["done"] == 1
+    feats = load_features(tmp_path / "out")
+    recipe = json.loads((tmp_path / "out" / "meta.json").read_text())["recipe"]
+    assert feats.features.shape == (1, PRESETS[preset].dim) and np.isfinite(feats.features).all()
+    assert recipe["random_init"] is True and recipe["preset"]["name"] == preset
