@@ -3,7 +3,8 @@
 Runs the local engine with the vits14 ONNX backbone (the one real backbone that installs offline) for 1 and 2
 decode workers, on ``--repeat`` copies (symlinks) of bikes, carphone and bigbuckbunny, plus decoding alone
 (no model) in this process. ``decode wait`` is the time the model loop waited for decoded videos; ``model``
-the time inside the backbone. Run: ``python benchmarks/bench_video.py [--repeat 2] [--workers 1 2]``.
+the time inside the backbone. Run: ``python benchmarks/bench_video.py [--repeat 2] [--workers 1 2]``; on a GPU
+machine e.g. ``--preset r21d16 --random-init --device cuda --workers 1 2 8 --repeat 20``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--preset", default="vits14")
+    parser.add_argument("--random-init", action="store_true", help="torch presets without their weights files "
+                        "(throughput does not depend on the weights' values)")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or auto")
     args = parser.parse_args(argv)
 
     from coco.video.presets import PRESETS
@@ -65,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
               f"({seconds:.1f} s)")
         for workers in args.workers:
             config = FeaturesConfig(videos=str(folder), preset=args.preset, out=f"{tmp}/out-{workers}",
-                                    workers=workers, batch_size=args.batch_size, device="cpu", progress=False)
+                                    workers=workers, batch_size=args.batch_size, device=args.device,
+                                    random_init=args.random_init, progress=False)
             s = extract_features(config)
             frames = s["done"] * s["frames_per_video"]
             t = s["timing"]
