@@ -24,6 +24,15 @@ def test_a_folder_gives_relative_ids_and_parent_labels(tmp_path):
     assert videos[0].source == str(tmp_path / "ApplyEyeMakeup" / "v_1.avi")
 
 
+def test_linked_class_folders_are_walked_and_link_cycles_end(tmp_path):
+    (tmp_path / "elsewhere" / "Surf").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "Surf" / "v.mp4").write_bytes(b"x")
+    (tmp_path / "root").mkdir()
+    os.symlink(tmp_path / "elsewhere" / "Surf", tmp_path / "root" / "Surf")
+    os.symlink(tmp_path / "root", tmp_path / "root" / "Surf2")  # a cycle back to the root
+    assert [(v.video_id, v.label) for v in list_videos(tmp_path / "root")] == [("Surf/v.mp4", "Surf")]
+
+
 def test_a_csv_list_resolves_paths_against_its_folder(tmp_path):
     (tmp_path / "lists").mkdir()
     (tmp_path / "lists" / "all.csv").write_text(

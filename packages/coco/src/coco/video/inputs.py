@@ -41,13 +41,17 @@ class Video:
 
 
 def _walk(root: Path) -> list[Video]:
-    videos = []
-    for folder, dirs, files in os.walk(root):
+    videos, seen = [], set()
+    for folder, dirs, files in os.walk(root, followlinks=True):  # datasets are often linked in, class by class
+        real = os.path.realpath(folder)
+        if real in seen:  # a link cycle
+            dirs[:] = []
+            continue
+        seen.add(real)
         for name in sorted(dirs + files):
             if Path(name).suffix.lower() in VIDEO_EXTENSIONS:
                 path = Path(folder) / name
-                rel = path.relative_to(root).as_posix()
-                videos.append(Video(rel, str(path), path.parent.name))
+                videos.append(Video(path.relative_to(root).as_posix(), str(path), path.parent.name))
         dirs[:] = [d for d in dirs if Path(d).suffix.lower() not in VIDEO_EXTENSIONS]  # x.mp4/ is a video (row)
     return videos
 
