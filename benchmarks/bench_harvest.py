@@ -97,7 +97,7 @@ def bench_corpus(n_captions: int = 40_000, n_queries: int = 1211) -> None:
         t0 = time.perf_counter()
         load_index(path, "caption")
         index_s = time.perf_counter() - t0
-        config = HarvestConfig(site="corpus", base_url=str(path), per_page=100, max_pages=1, concurrency=1,
+        config = HarvestConfig.from_options(site="corpus", base_url=str(path), per_page=100, max_pages=1, concurrency=1,
                                progress=False)
         summary = harvest(config, queries, Path(tmp) / "out")
     print(f"corpus site: {n_captions} synthetic captions indexed in {index_s:.1f} s; {n_queries} synthetic "
@@ -127,7 +127,7 @@ def main() -> int:
                 time.sleep(0.05)
         api_ms, web_json_ms, web_html_ms = parse_ms(url, args.per_page)
         rss_before = _peak_rss_mb()
-        config = HarvestConfig(base_url=url, per_page=args.per_page, max_pages=args.pages, rate=0,
+        config = HarvestConfig.from_options(base_url=url, per_page=args.per_page, max_pages=args.pages, rate=0,
                                concurrency=args.concurrency, progress=False)
         with tempfile.TemporaryDirectory() as out:
             summary = harvest(config, synthetic_queries(args.queries), Path(out))

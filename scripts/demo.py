@@ -22,7 +22,7 @@ def build_from_emulator(n_actions: int = 8) -> int:
     from actionhub.harvest.emulator import Emulator
 
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
-    out = OUT / "build"
+    out = OUT / "build"  # the dataset is published to out/actionhub (pipeline.DATASET_NAME)
     print(f"\n== actionhub build: first {n_actions} actions, harvested from the emulator (SYNTHETIC SAMPLE DATA)")
     with Emulator() as emulator:
         code = actionhub_cli.main(["build", "--sources", "kinetics700,mit,ava", "--site", "shutterstock",
@@ -32,15 +32,15 @@ def build_from_emulator(n_actions: int = 8) -> int:
         return code
     from datasets import load_dataset
 
-    descriptions = load_dataset(str(out / "dataset"), split="train")
-    sentences = load_dataset(str(out / "dataset"), "sentences", split="train")
-    print(f"\n== load_dataset({str(out / 'dataset')!r}): {len(descriptions)} descriptions, {len(sentences)} sentences, "
-          f"{len(set(descriptions['action_id']))} actions")
+    descriptions = load_dataset(str(out / "actionhub"), split="train")
+    sentences = load_dataset(str(out / "actionhub"), "sentences", split="train")
+    print(f"\n== load_dataset({str(out / 'actionhub')!r}): {len(descriptions)} descriptions, "
+          f"{len(sentences)} sentences, {len(set(descriptions['action_id']))} actions")
     top = descriptions.filter(lambda rank: rank == 1, input_columns="rank")
     for row in top.select(range(min(5, len(top)))):
         print(f"  {row['action']!r:28} relevance {row['relevance']:.3f}  {row['description'][:90]}")
     print("\n== actionhub stats")
-    return actionhub_cli.main(["stats", str(out / "dataset"), "--top", "5", "--bottom", "3",
+    return actionhub_cli.main(["stats", str(out / "actionhub"), "--top", "5", "--bottom", "3",
                                "--n-similar-default", "2"])
 
 

@@ -79,10 +79,12 @@ def build_from_corpus(corpus: Path, out_dir: Path, source: str, max_items: int) 
     """``actionhub build --sources SOURCE --site corpus --base-url CORPUS --out OUT_DIR`` (resumable: a rerun with
     the same settings skips finished stages); returns (the published dataset dir, per-stage state/seconds/report).
     """
+    from actionhub.harvest import HarvestConfig
     from actionhub.pipeline import BuildConfig, build
 
-    config = BuildConfig(out=out_dir, sources=(source,), site="corpus", base_url=str(corpus), max_items=max_items,
-                         rate=0.0, progress=False)
+    harvest = HarvestConfig.from_options(site="corpus", base_url=str(corpus), max_items=max_items, rate=0.0,
+                                         progress=False)
+    config = BuildConfig(out=out_dir, sources=(source,), harvest=harvest)
     summary = build(config)
     return summary.dataset, summary.stages
 

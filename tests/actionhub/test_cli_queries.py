@@ -72,3 +72,12 @@ def test_bad_input_exits_2_with_a_message_and_no_file(tmp_path, capsys, case):
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_default_output_goes_under_out_not_the_working_directory(tmp_path, monkeypatch):
+    from actionhub import cli
+
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["queries", "--sources", "hmdb51"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["queries.parquet"]

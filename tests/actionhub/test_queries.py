@@ -175,8 +175,7 @@ def test_failed_write_leaves_no_file(tmp_path, monkeypatch):
     import pyarrow.parquet as pq
 
     def half_write(table, where):
-        with open(where, "wb") as fh:
-            fh.write(b"PAR1 partial")
+        where.write(b"PAR1 partial")  # the open temporary file
         raise OSError("disk full")
 
     monkeypatch.setattr(pq, "write_table", half_write)

@@ -60,3 +60,16 @@ def test_stats_totals_plots_and_neighbours(tmp_path):
         assert (tmp_path / "out" / png).read_bytes()[:4] == b"\x89PNG"
     assert json.loads((tmp_path / "out/stats.json").read_text())["totals"] == totals
     assert "| swim | 3 |" in (tmp_path / "out/stats.md").read_text()
+
+
+def test_every_plot_has_a_title_and_axis_labels():
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    figs = stats.figures(np.array([3, 1, 0, 2]), np.array([5, 2, 0, 4]), [["run", 3], ["swim", 2]],
+                         [["jump", 0], ["swim", 2]])
+    assert set(figs) == {"descriptions_per_action.png", "sentences_per_action.png", "top_bottom_actions.png"}
+    for name, fig in figs.items():
+        for ax in fig.axes:
+            assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel(), name
+        plt.close(fig)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pyarrow as pa
 import pytest
 
@@ -29,9 +27,9 @@ def fast_config():
     """A HarvestConfig with limits off and tiny backoffs, for a server on 127.0.0.1."""
 
     def make(base_url: str, **changes) -> HarvestConfig:
-        base = HarvestConfig(base_url=base_url, per_page=10, max_pages=10, rate=0, concurrency=1, timeout=2.0,
-                             backoff_base=0.005, backoff_cap=5.0, progress=False)
-        return dataclasses.replace(base, **changes)
+        base = HarvestConfig.from_options(base_url=base_url, per_page=10, max_pages=10, rate=0, concurrency=1,
+                                          timeout=2.0, backoff_base=0.005, backoff_cap=5.0, progress=False)
+        return base.with_options(**changes)
 
     return make
 

@@ -131,7 +131,7 @@ def test_every_request_carries_the_user_agent(emulator, fast_config):
     emu = emulator()
     config = fast_config(emu.url)
     PoliteClient(config).get(f"{emu.url}/v2/videos/search", SEARCH)
-    assert [ua for _, _, ua in emu.log] == [config.user_agent]
+    assert [ua for _, _, ua in emu.log] == [config.access.user_agent]
 
 
 def test_host_of_includes_the_port():

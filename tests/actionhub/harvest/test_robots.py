@@ -6,7 +6,12 @@ from actionhub.harvest.emulator import EmulatorConfig
 from actionhub.harvest.http import PoliteClient, host_of
 from actionhub.harvest.robots import RobotsPolicy
 from actionhub.harvest.run import harvest
-from actionhub.harvest.tasks import read_raw
+from actionhub.process.shards import done_shards, read_shards
+
+
+def read_raw(out_dir):
+    """Every finished task's rows under ``out_dir`` (the process stage's reader), schema RAW."""
+    return read_shards(done_shards(out_dir), out_dir)[0]
 
 
 def test_disallowed_search_pages_are_never_fetched(emulator, fast_config, make_queries, tmp_path):

@@ -19,11 +19,16 @@ from actionhub.harvest.emulator import EmulatorConfig, Faults
 from actionhub.harvest.errors import AuthError
 from actionhub.harvest.run import harvest
 from actionhub.harvest.sample import search_results
-from actionhub.harvest.tasks import read_raw
+from actionhub.process.shards import done_shards, read_shards
 
 ROOT = Path(__file__).resolve().parents[3]
 ACTIONS = {0: ["play tennis", "playing tennis"], 1: ["cook pasta"], 2: ["ride a bike", "cycling"], 3: ["surf"]}
 RECORD = ["action_id", "query", "site", "asset_id", "description", "page", "rank", "status"]
+
+
+def read_raw(out_dir):
+    """Every finished task's rows under ``out_dir`` (the process stage's reader), schema RAW."""
+    return read_shards(done_shards(out_dir), out_dir)[0]
 
 
 def records(out_dir: Path) -> list[tuple]:

@@ -15,7 +15,7 @@ from actionhub.harvest.run import harvest
 from actionhub.harvest.sample import search_results
 from actionhub.harvest.sites import SITES
 from actionhub.harvest.sites.corpus import load_index
-from actionhub.harvest.tasks import read_raw
+from actionhub.process.shards import done_shards, read_shards
 
 # A hand-made caption corpus: for "playing tennis", row t1 is the obvious best hit.
 CAPTIONS = [
@@ -25,6 +25,11 @@ CAPTIONS = [
     {"id": "f1", "caption": "Children playing football in a park."},
     {"id": "s1", "caption": "A dog sleeping on a sofa."},
 ]
+
+
+def read_raw(out_dir):
+    """Every finished task's rows under ``out_dir`` (the process stage's reader), schema RAW."""
+    return read_shards(done_shards(out_dir), out_dir)[0]
 
 
 def _corpus_file(tmp_path, suffix=".csv"):
@@ -99,7 +104,7 @@ def test_shutterstock_without_credentials_against_the_real_api_stops_early(fast_
 def test_web_is_opt_in(fast_config):
     config = fast_config("http://127.0.0.1:9")
     with pytest.raises(ValueError, match="opt-in"):
-        SITES["shutterstock-web"](config.base_url, PoliteClient(config), config)
+        SITES["shutterstock-web"](config.access.base_url, PoliteClient(config), config)
 
 
 def test_web_json_and_html_layouts_give_the_same_items(emulator, fast_config):

@@ -9,7 +9,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from actionhub import schema
-from actionhub.harvest.tasks import Task, TaskStore, read_raw, tasks_for
+from actionhub.harvest.tasks import Task, TaskStore, tasks_for
+from actionhub.process.shards import done_shards, read_shards
+
+
+def read_raw(out_dir):
+    """Every finished task's rows under ``out_dir`` (the process stage's reader), schema RAW."""
+    return read_shards(done_shards(out_dir), out_dir)[0]
 
 
 def _rows(task: Task, n: int) -> pa.Table:
@@ -43,10 +49,10 @@ def test_a_task_killed_between_its_two_writes_is_redone(tmp_path):
     store, task = TaskStore(tmp_path, "s"), Task("s", 1, "q")
     store.prepare([task])
     pq.write_table(_rows(task, 5), store.raw_path(task))  # shard renamed, then killed before the stats file
-    (store.raw_dir / "x.parquet.tmp-123").write_bytes(b"partial")  # and a temp file of another task
+    (store.raw_dir / ".x.parquet.abc123.tmp").write_bytes(b"partial")  # and a temp file of another task
     assert read_raw(tmp_path).num_rows == 0  # a shard without stats is not a result
     assert store.prepare([task]) == [task]
-    assert list(store.raw_dir.glob("*.tmp-*")) == []
+    assert list(store.raw_dir.glob(".*.tmp")) == []
     store.commit(task, _rows(task, 2), {"status": "ok"})
     assert read_raw(tmp_path).column("asset_id").to_pylist() == ["a0", "a1"]  # replaced, not appended
 

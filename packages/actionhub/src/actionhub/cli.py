@@ -36,25 +36,46 @@ def _docstring_help(cls: type) -> dict[str, str]:
     return helps
 
 
-def _build(args: argparse.Namespace) -> int:
+def build_config_from_args(args: argparse.Namespace):
+    """The :class:`~actionhub.pipeline.BuildConfig` of parsed ``build`` arguments."""
     from dataclasses import fields
 
-    from actionhub.pipeline import BuildConfig, build
+    from actionhub.harvest.cli import config_from_args
+    from actionhub.pipeline import BuildConfig
 
-    summary = build(BuildConfig(**{f.name: getattr(args, f.name) for f in fields(BuildConfig)}))
+    own = {f.name: getattr(args, f.name) for f in fields(BuildConfig) if f.name != "harvest"}
+    return BuildConfig(**own, harvest=config_from_args(args))
+
+
+def _build(args: argparse.Namespace) -> int:
+    from actionhub.assets import MissingAssetError
+    from actionhub.harvest.errors import AuthError
+    from actionhub.pipeline import build
+    from actionhub.sources import QueriesError
+
+    try:
+        summary = build(build_config_from_args(args), log=print)
+    except (ValueError, QueriesError, MissingAssetError) as exc:
+        print(f"actionhub build: error: {exc}", file=sys.stderr)
+        return 2
+    except AuthError as exc:
+        print(f"actionhub build: stopped: {exc}", file=sys.stderr)
+        return 3
     print(summary.format())
     return 0
 
 
 def _add_build(sub: argparse._SubParsersAction) -> None:
     from dataclasses import MISSING, fields
-    from pathlib import Path
 
+    from actionhub.harvest.cli import add_harvest_options
     from actionhub.pipeline import BuildConfig
 
     p = sub.add_parser("build", help="queries -> harvest -> process -> score -> publish, resumable")
     helps = _docstring_help(BuildConfig)
     for f in fields(BuildConfig):
+        if f.name == "harvest":
+            continue
         default = f.default if f.default is not MISSING else None
         option = "--" + f.name.replace("_", "-")
         if isinstance(default, bool) and default:  # on by default: the option turns it off
@@ -70,6 +91,7 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
             p.add_argument(option, dest=f.name, type=Path, default=default, help=helps[f.name])
         else:
             p.add_argument(option, dest=f.name, type=type(default), default=default, help=helps[f.name])
+    add_harvest_options(p)
     p.set_defaults(func=_build)
 
 
@@ -147,7 +169,8 @@ def _add_queries(sub: argparse._SubParsersAction) -> None:
                         "'' = none (with --classes)")
     p.add_argument("--classes", type=Path, default=QueriesConfig.classes,
                    help="a file of your own class names, one per line (# comments)")
-    p.add_argument("--out", type=Path, required=True, help="output file")
+    p.add_argument("--out", type=Path, default=Path("out/queries.parquet"),
+                   help="output file (default: out/queries.parquet; .csv writes CSV)")
     p.add_argument("--format", choices=FORMATS, default=None, help="default: csv for a .csv --out, else parquet")
     p.set_defaults(func=_queries)
 
@@ -180,10 +203,31 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_doctor, 
                                                                     _add_build, _add_stats, _add_push]
 
 
+# Libraries that log per request or per file at INFO, or draw progress bars: quiet unless --verbose/--debug.
+NOISY_LOGGERS = ("httpx", "httpcore", "datasets", "huggingface_hub", "transformers", "gensim", "filelock",
+                 "urllib3", "matplotlib", "fsspec")
+
+
+def configure_logging(verbose: bool = False, debug: bool = False) -> None:
+    """Warnings only by default; ``verbose``: INFO from every library; ``debug``: DEBUG."""
+    import logging
+    import os
+
+    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(level)
+    if not (verbose or debug):
+        os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Returns the top-level parser with every subcommand registered."""
     parser = argparse.ArgumentParser(prog="actionhub", description=__doc__)
     parser.add_argument("--version", action="version", version=f"actionhub {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show libraries' INFO logs and progress bars")
+    parser.add_argument("--debug", action="store_true", help="show DEBUG logs")
     sub = parser.add_subparsers(dest="command", required=True)
     for register in SUBCOMMANDS:
         register(sub)
@@ -193,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``actionhub`` console script; returns the exit code."""
     args = build_parser().parse_args(argv)
+    configure_logging(args.verbose, args.debug)
     return args.func(args)
 
 

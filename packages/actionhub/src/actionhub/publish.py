@@ -15,9 +15,6 @@ never leaves a complete-looking dataset.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from actionhub import schema
+from actionhub import atomic, schema
 
 CONFIGS: dict[str, pa.Schema] = {"descriptions": schema.DESCRIPTIONS, "sentences": schema.SENTENCES,
                                  "actions": schema.QUERIES}
@@ -169,24 +166,11 @@ def publish(tables: dict[str, pa.Table], out: Path, config: PublishConfig = Publ
         raise ValueError(f"missing tables: {sorted(missing)}")
     tables = {name: tables[name].select(CONFIGS[name].names).cast(CONFIGS[name]) for name in CONFIGS}
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
-    try:
-        tmp.mkdir()
+    with atomic.atomic_dir(out) as tmp:
         shards = {name: _write_shards(t, data_dir(tmp, name), config) for name, t in tables.items()}
         (tmp / "README.md").write_text(card_text(tables, config), encoding="utf-8")
         counts = {name: t.num_rows for name, t in tables.items()}
         (tmp / MARKER).write_text(json.dumps({"rows": counts, "shards": shards}, indent=2))
-        old = None
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
-            os.replace(out, old)
-        os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
     return counts
 
 

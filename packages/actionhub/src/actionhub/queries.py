@@ -8,17 +8,17 @@ the schema :data:`actionhub.schema.QUERIES` and becomes the dataset's ``actions`
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
-
+from actionhub import atomic
 from actionhub.normalize import dedup_key
-from actionhub.schema import QUERIES
 from actionhub.sources import PAPER_SOURCES, SOURCES, USER, Alias, QueriesError, read_user_classes
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["QueriesConfig", "QueriesError", "QueryReport", "build_queries", "build_table", "parse_sources",
            "read_queries", "write_queries"]
@@ -130,6 +130,10 @@ def build_table(groups: Sequence[tuple[str, int, list[Alias]]]) -> tuple[pa.Tabl
     Raises:
         QueriesError: a name whose query normalizes to nothing (it is named in the message).
     """
+    import pyarrow as pa
+
+    from actionhub.schema import QUERIES
+
     by_key: dict[str, list[Alias]] = {}
     contributions = []
     for source, n_names, aliases in groups:
@@ -179,7 +183,7 @@ def format_for(path: Path, fmt: str | None = None) -> str:
 
 
 def write_queries(table: pa.Table, path: Path, fmt: str | None = None) -> Path:
-    """Writes the table atomically (a temporary file in the same folder, then a rename).
+    """Writes the table atomically (``actionhub.atomic``: a unique temporary file beside it, then a rename).
 
     Args:
         table: a table with schema :data:`actionhub.schema.QUERIES`.
@@ -187,39 +191,35 @@ def write_queries(table: pa.Table, path: Path, fmt: str | None = None) -> Path:
         fmt: ``parquet`` or ``csv``; default from the suffix (``.csv`` -> CSV). In CSV the list columns
             (``queries``, ``aliases``, ``sources``) hold JSON text, since aliases are records.
     """
+    import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
+
+    from actionhub.schema import QUERIES
 
     fmt = format_for(path, fmt)
     if not table.schema.equals(QUERIES):
         raise QueriesError("table does not have the QUERIES schema")
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic.atomic_open(path) as fh:
         if fmt == "parquet":
-            pq.write_table(table, tmp)
+            pq.write_table(table, fh)
         else:
             columns = {name: table.column(name) for name in table.column_names}
             for name in _LIST_COLUMNS:
                 columns[name] = pa.array([json.dumps(v, ensure_ascii=False) for v in table.column(name).to_pylist()],
                                          pa.string())
-            pacsv.write_csv(pa.table(columns), tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+            pacsv.write_csv(pa.table(columns), fh)
     return path
 
 
 def read_queries(path: Path, fmt: str | None = None) -> pa.Table:
     """Reads a table written by :func:`write_queries` back with schema :data:`actionhub.schema.QUERIES`."""
+    import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
+
+    from actionhub.schema import QUERIES
 
     if format_for(path, fmt) == "parquet":
         return pq.read_table(path, schema=QUERIES)

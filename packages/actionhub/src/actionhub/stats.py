@@ -13,16 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
-from scipy import sparse
+from actionhub import atomic
 
-from actionhub.normalize import stop_words
-from actionhub.relevance import WordVectors, unit_rows
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # numpy, pyarrow, scipy and matplotlib are imported by the functions that use them
+    import numpy as np
+    import pyarrow as pa
     from gensim.models import KeyedVectors
+    from matplotlib.figure import Figure
+
+    from actionhub.relevance import WordVectors
 
 
 @dataclass(frozen=True)
@@ -50,11 +49,15 @@ class StatsConfig:
 
 def read_config(dataset_dir: Path, name: str, columns: list[str] | None = None) -> pa.Table:
     """Reads one configuration of a published directory straight from its Parquet shards."""
+    import pyarrow.parquet as pq
+
     return pq.read_table(sorted((Path(dataset_dir) / "data" / name).glob("*.parquet")), columns=columns)
 
 
 def per_action_counts(action_ids: np.ndarray, all_ids: np.ndarray) -> np.ndarray:
     """Rows per action, aligned with ``all_ids`` (zero for actions without rows)."""
+    import numpy as np
+
     position = np.searchsorted(all_ids, action_ids)
     return np.bincount(position, minlength=len(all_ids))
 
@@ -62,6 +65,11 @@ def per_action_counts(action_ids: np.ndarray, all_ids: np.ndarray) -> np.ndarray
 def similar_actions(names: list[str], desc_action_pos: np.ndarray, descriptions: pa.Array,
                     chosen: list[int], vectors: WordVectors, k: int) -> dict[str, dict[str, list]]:
     """For each chosen action index: its k nearest actions by name vector and by description centre."""
+    import numpy as np
+    from scipy import sparse
+
+    from actionhub.relevance import unit_rows
+
     name_unit = vectors.unit_mean_vectors(names)  # (A, d)
     doc_unit = vectors.unit_mean_vectors(descriptions)  # (n, d)
     group = sparse.csr_matrix((np.ones(len(desc_action_pos), np.float32),
@@ -80,35 +88,56 @@ def similar_actions(names: list[str], desc_action_pos: np.ndarray, descriptions:
     return out
 
 
-def _plots(desc_counts: np.ndarray, sent_counts: np.ndarray, top: list, bottom: list, out: Path) -> list[str]:
+def figures(desc_counts: np.ndarray, sent_counts: np.ndarray, top: list, bottom: list) -> dict[str, Figure]:
+    """The plots, by file name: two per-action histograms and the top/bottom actions (matplotlib, Agg)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import numpy as np
 
-    files = []
+    out = {}
     for counts, what in ((desc_counts, "descriptions"), (sent_counts, "sentences")):
         fig, ax = plt.subplots(figsize=(6, 4))
         ax.hist(counts, bins=min(50, max(1, len(np.unique(counts)))))
+        ax.set_title(f"{what.capitalize()} per action ({len(counts)} actions)")
         ax.set_xlabel(f"{what} per action")
-        ax.set_ylabel("actions")
+        ax.set_ylabel("number of actions")
         fig.tight_layout()
-        fig.savefig(out / f"{what}_per_action.png", dpi=100)
-        plt.close(fig)
-        files.append(f"{what}_per_action.png")
+        out[f"{what}_per_action.png"] = fig
     fig, axes = plt.subplots(1, 2, figsize=(12, max(4, 0.2 * max(len(top), len(bottom)))))
-    for ax, rows, title in ((axes[0], top, "most descriptions"), (axes[1], bottom, "fewest descriptions")):
+    for ax, rows, title in ((axes[0], top, f"{len(top)} actions with the most descriptions"),
+                            (axes[1], bottom, f"{len(bottom)} actions with the fewest descriptions")):
         ax.barh([r[0] for r in rows][::-1], [r[1] for r in rows][::-1])
         ax.set_title(title)
+        ax.set_xlabel("descriptions")
+        ax.set_ylabel("action")
         ax.tick_params(axis="y", labelsize=6)
+    fig.suptitle("Actions by number of descriptions")
     fig.tight_layout()
-    fig.savefig(out / "top_bottom_actions.png", dpi=100)
-    plt.close(fig)
-    return [*files, "top_bottom_actions.png"]
+    out["top_bottom_actions.png"] = fig
+    return out
+
+
+def _plots(desc_counts: np.ndarray, sent_counts: np.ndarray, top: list, bottom: list, out: Path) -> list[str]:
+    import matplotlib.pyplot as plt
+
+    names = []
+    for name, fig in figures(desc_counts, sent_counts, top, bottom).items():
+        with atomic.atomic_open(out / name) as fh:
+            fig.savefig(fh, dpi=100, format="png")
+        plt.close(fig)
+        names.append(name)
+    return names
 
 
 def compute_stats(dataset_dir: Path, out: Path, kv: KeyedVectors, config: StatsConfig = StatsConfig()) -> dict:
     """Computes every analysis of a published directory, writes the files into ``out`` and returns the figures."""
+    import numpy as np
+
+    from actionhub.normalize import stop_words
+    from actionhub.relevance import WordVectors
+
     actions = read_config(dataset_dir, "actions", ["action_id", "action"]).sort_by("action_id")
     desc = read_config(dataset_dir, "descriptions", ["action_id", "description"])
     sent_ids = np.asarray(read_config(dataset_dir, "sentences", ["action_id"])["action_id"])
@@ -137,8 +166,8 @@ def compute_stats(dataset_dir: Path, out: Path, kv: KeyedVectors, config: StatsC
     }
     out.mkdir(parents=True, exist_ok=True)
     report["plots"] = _plots(desc_counts, sent_counts, top, bottom, out)
-    (out / "stats.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    (out / "stats.md").write_text(format_report(report), encoding="utf-8")
+    atomic.write_text(out / "stats.json", json.dumps(report, indent=2, ensure_ascii=False))
+    atomic.write_text(out / "stats.md", format_report(report))
     return report
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import torch
 
+from actionhub.atomic import atomic_open
 from coco.config import TrainConfig, differences
 from coco.model import CoCo
 
@@ -51,9 +52,8 @@ def save(path: str | os.PathLike, *, model: CoCo, config: TrainConfig, split: st
         "best": best,
         "rng": torch.get_rng_state(),
     }
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(payload, tmp)
-    os.replace(tmp, path)
+    with atomic_open(path) as fh:
+        torch.save(payload, fh)
     return path
 
 

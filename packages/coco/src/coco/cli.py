@@ -203,12 +203,13 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m coco``; returns the exit code (2 for bad input, with a one-line message)."""
+    args = parse(argv)  # --help and argument errors exit here, before torch is imported
+
     from actionhub.assets import MissingAssetError
     from coco.checkpoint import CheckpointError
     from coco.config import ConfigError
     from coco.task import TaskError
 
-    args = parse(argv)
     try:
         return args.func(args)
     except (ConfigError, TaskError, CheckpointError, MissingAssetError, FileNotFoundError) as exc:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from actionhub.atomic import write_text
 from coco import checkpoint
 from coco.config import DataConfig, TrainConfig
 from coco.evaluate import evaluate, summarize
@@ -75,8 +76,5 @@ def run_evaluation(out_dir: str | Path, data: DataConfig, device: str = "auto") 
 
 def write_report(report: dict, path: str | Path) -> Path:
     """Writes a metrics report as indented JSON."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=2, sort_keys=False) + "\n")
-    return path
+    return write_text(path, json.dumps(report, indent=2, sort_keys=False) + "\n")
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from actionhub.atomic import atomic_open, write_text
 from coco.task import TaskError, VideoFeatures
 
 FORMAT = "coco-video-features"
@@ -63,7 +64,8 @@ def write_features(directory: str | Path, features: np.ndarray, video_ids: Seque
     _labels_to_ints(labels, names, str(directory))
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    np.save(out / "features.npy", features)
+    with atomic_open(out / "features.npy") as fh:
+        np.save(fh, features)
     _write_index(out / "index.csv", video_ids, labels)
     _write_meta(out, n, features.shape[1], features.dtype, names, recipe)
     return out
@@ -94,7 +96,7 @@ def finish_features(directory: str | Path, video_ids: Sequence[str], labels: Seq
 
 
 def _write_index(path: Path, video_ids: Sequence[str], labels: Sequence[str]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    with atomic_open(path, "w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["video_id", "label"])
         writer.writerows(zip(video_ids, labels, strict=True))
@@ -106,7 +108,7 @@ def _write_meta(out: Path, count: int, dim: int, dtype: np.dtype, names: Sequenc
             "class_names": list(names)}
     if recipe is not None:
         meta["recipe"] = recipe
-    (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    write_text(out / "meta.json", json.dumps(meta, indent=1) + "\n")
 
 
 def read_recipe(directory: str | Path) -> dict | None:

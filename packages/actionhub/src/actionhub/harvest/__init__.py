@@ -7,6 +7,15 @@ docs/actionhub.md, section "Harvest", and docs/architecture.md for the modules.
 from __future__ import annotations
 
 from actionhub.harvest.config import HarvestConfig
-from actionhub.harvest.run import HarvestSummary, harvest
 
 __all__ = ["HarvestConfig", "HarvestSummary", "harvest"]
+
+
+def __getattr__(name: str):
+    # The runner pulls in httpx, pyarrow and the site adapters: imported on first use, so that the CLI's
+    # --help (which only needs the config) answers at once.
+    if name in ("HarvestSummary", "harvest"):
+        from actionhub.harvest import run
+
+        return getattr(run, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,12 +8,13 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from actionhub.harvest.config import HarvestConfig
+from actionhub.harvest.config import GROUPS, REMOTE_RATE, SITE_NAMES, HarvestConfig, option_groups
 
 _HELP = {
     "site": "site adapter", "base_url": "site URL (emulator: http://127.0.0.1:PORT) or, for corpus, the caption file",
     "max_pages": "pages per query at most", "max_items": "distinct items per query at most",
-    "per_page": "items requested per page", "rate": "requests/s per host (0: no limit)",
+    "per_page": "items requested per page",
+    "rate": f"requests/s per host (0: no limit; default: {REMOTE_RATE:g} for remote hosts, none for loopback)",
     "burst": "requests a host may get back to back", "concurrency": "tasks at once",
     "timeout": "seconds per connect/read", "max_retries": "retries per request (429, 5xx, timeouts, resets)",
     "backoff_base": "first backoff in seconds (doubles, with jitter)", "backoff_cap": "longest backoff in seconds",
@@ -26,27 +27,38 @@ _FLAGS = {"retry_failed": "redo failed tasks", "overwrite": "redo every task, ev
           "allow_web": "allow shutterstock-web (public pages; opt-in)"}
 
 
-def add_harvest_arguments(p: argparse.ArgumentParser) -> None:
-    """One option per :class:`HarvestConfig` field (defaults from the dataclass), plus input and output."""
-    from actionhub.harvest.sites import SITES
+def add_harvest_options(p: argparse.ArgumentParser) -> None:
+    """One option per :class:`HarvestConfig` option (defaults from the dataclasses), grouped as the config is.
 
+    The one definition of the harvest options: ``actionhub harvest`` and ``actionhub build`` both use it.
+    """
+    for group_name, group in GROUPS.items():
+        g = p.add_argument_group(f"harvest: {group_name}")
+        for f in dataclasses.fields(group):
+            option = "--" + f.name.replace("_", "-")
+            if f.name == "progress":
+                g.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+            elif f.name in _FLAGS:
+                g.add_argument(option, dest=f.name, action="store_true", help=_FLAGS[f.name])
+            elif f.name == "site":
+                g.add_argument(option, dest=f.name, default=f.default, choices=SITE_NAMES, help=_HELP[f.name])
+            elif f.name == "rate":
+                g.add_argument(option, dest=f.name, type=float, default=f.default, help=_HELP[f.name])
+            else:
+                g.add_argument(option, dest=f.name, type=type(f.default), default=f.default,
+                               help=f"{_HELP[f.name]} (default: {f.default})")
+
+
+def add_harvest_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``actionhub harvest``: input and output, then the shared harvest options."""
     p.add_argument("--queries", type=Path, required=True, help="query table (Parquet, schema QUERIES)")
     p.add_argument("--out", type=Path, required=True, help="output directory (raw/ and stats/ go under it)")
-    for f in dataclasses.fields(HarvestConfig):
-        option = "--" + f.name.replace("_", "-")
-        if f.name == "progress":
-            p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
-        elif f.name in _FLAGS:
-            p.add_argument(option, dest=f.name, action="store_true", help=_FLAGS[f.name])
-        elif f.name == "site":
-            p.add_argument(option, dest=f.name, default=f.default, choices=sorted(SITES), help=_HELP[f.name])
-        else:
-            p.add_argument(option, dest=f.name, type=type(f.default), default=f.default,
-                           help=f"{_HELP[f.name]} (default: {f.default})")
+    add_harvest_options(p)
 
 
 def config_from_args(args: argparse.Namespace) -> HarvestConfig:
-    return HarvestConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(HarvestConfig)})
+    """The :class:`HarvestConfig` of parsed arguments (raises ValueError for a refused value)."""
+    return HarvestConfig.from_options(**{name: getattr(args, name) for name in option_groups()})
 
 
 def run_harvest(args: argparse.Namespace) -> int:

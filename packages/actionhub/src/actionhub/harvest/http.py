@@ -91,15 +91,16 @@ class PoliteClient:
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
                  rng: random.Random | None = None) -> None:
         self.config = config
-        self.limiter = HostLimiter(config.rate, config.burst, clock, sleep)
+        self.limiter = HostLimiter(config.request_rate, config.politeness.burst, clock, sleep)
         self.stats = ClientStats()
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._lock = threading.Lock()
         self._local = threading.local()
-        pool = httpx.Limits(max_connections=2 * config.concurrency, max_keepalive_connections=config.concurrency)
-        self._http = httpx.Client(timeout=config.timeout, follow_redirects=False, transport=transport,
-                                  headers={"User-Agent": config.user_agent}, limits=pool)
+        pool = httpx.Limits(max_connections=2 * config.politeness.concurrency,
+                             max_keepalive_connections=config.politeness.concurrency)
+        self._http = httpx.Client(timeout=config.retries.timeout, follow_redirects=False, transport=transport,
+                                  headers={"User-Agent": config.access.user_agent}, limits=pool)
 
     def close(self) -> None:
         self._http.close()
@@ -122,7 +123,7 @@ class PoliteClient:
 
     def backoff(self, attempt: int) -> float:
         """Seconds before retry ``attempt`` (0-based): half fixed, half jitter, capped."""
-        ceiling = min(self.config.backoff_cap, self.config.backoff_base * 2**attempt)
+        ceiling = min(self.config.retries.backoff_cap, self.config.retries.backoff_base * 2**attempt)
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
     def get(self, url: str, params: Mapping[str, object] | None = None, auth: httpx.Auth | None = None,
@@ -134,7 +135,7 @@ class PoliteClient:
             HarvestError: After the last retry, or at once for other 4xx, oversize bodies and foreign redirects.
         """
         host = host_of(url)
-        for attempt in range(self.config.max_retries + 1):
+        for attempt in range(self.config.retries.max_retries + 1):
             self.limiter.acquire(host)
             retry_after = None
             try:
@@ -154,20 +155,20 @@ class PoliteClient:
                     raise HarvestError(f"http_{status}", f"{host} answered {status} for {url}")
                 cause, failure = str(status), HarvestError(f"http_{status}", f"{host} answered {status} for {url}")
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
-            if attempt == self.config.max_retries:
+            if attempt == self.config.retries.max_retries:
                 break
             delay = self.backoff(attempt)
             if retry_after is not None:
-                if retry_after > self.config.backoff_cap:
+                if retry_after > self.config.retries.backoff_cap:
                     raise HarvestError(failure.kind, f"{failure.message}; Retry-After {retry_after:.0f}s exceeds "
-                                       f"backoff_cap {self.config.backoff_cap:.0f}s: retry this task later")
+                                       f"backoff_cap {self.config.retries.backoff_cap:.0f}s: retry this task later")
                 delay = max(delay, retry_after)
                 self.limiter.bucket(host).pause(retry_after)  # every thread on this host waits too
             with self._lock:
                 self.stats.retries[cause] += 1
             self._count(f"retry_{cause}")
             self._sleep(delay)
-        raise HarvestError(failure.kind, f"{failure.message} (after {self.config.max_retries} retries)")
+        raise HarvestError(failure.kind, f"{failure.message} (after {self.config.retries.max_retries} retries)")
 
     def _fetch(self, url: str, params: Mapping[str, object] | None, auth: httpx.Auth | None) -> Response:
         origin = host_of(url)
@@ -189,7 +190,7 @@ class PoliteClient:
         raise HarvestError("redirect_refused", f"more than {MAX_REDIRECTS} redirects from {url}")
 
     def _read_capped(self, r: httpx.Response, url: str) -> bytes:
-        cap = self.config.max_response_bytes
+        cap = self.config.limits.max_response_bytes
         declared = r.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise HarvestError("too_large", f"{url} declares {declared} bytes > max_response_bytes {cap}")

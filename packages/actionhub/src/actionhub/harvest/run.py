@@ -71,7 +71,7 @@ def run_task(site: Site, task: Task, config: HarvestConfig) -> tuple[pa.Table, d
     rows: list[dict] = []
     seen: set[str] = set()
     pages, repeats, status, search_s = 0, 0, "ok", 0.0
-    for page in range(1, config.max_pages + 1):
+    for page in range(1, config.limits.max_pages + 1):
         try:
             t0 = time.perf_counter()
             result = site.search(task.query, page)
@@ -97,9 +97,9 @@ def run_task(site: Site, task: Task, config: HarvestConfig) -> tuple[pa.Table, d
                          "asset_id": item.asset_id, "description": item.description, "keywords": list(item.keywords),
                          "page": page, "rank": len(seen) - 1, "fetched_at": fetched_at, "status": "ok",
                          "error": None})
-            if len(seen) >= config.max_items:
+            if len(seen) >= config.limits.max_items:
                 break
-        if len(seen) >= config.max_items or not result.has_more:
+        if len(seen) >= config.limits.max_items or not result.has_more:
             break
     stats = {"task_id": task.task_id, "site": task.site, "action_id": task.action_id, "query": task.query,
              "status": "ok" if status == "ok" else "failed", "error_kind": None if status == "ok" else status,
@@ -125,14 +125,14 @@ def harvest(config: HarvestConfig, queries: pa.Table, out_dir: Path, client: Pol
     """
     from tqdm import tqdm
 
-    if config.site not in SITES:
-        raise ValueError(f"unknown site {config.site!r}; choose from {sorted(SITES)}")
+    if config.access.site not in SITES:
+        raise ValueError(f"unknown site {config.access.site!r}; choose from {sorted(SITES)}")
     own_client = client is None
     client = client or PoliteClient(config)
-    store = TaskStore(Path(out_dir), config.site)
-    all_tasks = tasks_for(queries, config.site)
-    todo = store.prepare(all_tasks, config.retry_failed, config.overwrite)
-    summary = HarvestSummary(config.site, tasks=len(all_tasks), skipped=len(all_tasks) - len(todo))
+    store = TaskStore(Path(out_dir), config.access.site)
+    all_tasks = tasks_for(queries, config.access.site)
+    todo = store.prepare(all_tasks, config.output.retry_failed, config.output.overwrite)
+    summary = HarvestSummary(config.access.site, tasks=len(all_tasks), skipped=len(all_tasks) - len(todo))
     if not todo:
         if own_client:
             client.close()
@@ -163,9 +163,10 @@ def harvest(config: HarvestConfig, queries: pa.Table, out_dir: Path, client: Pol
             bar.update(1)
 
     try:
-        site = SITES[config.site](config.base_url, client, config)
-        with tqdm(total=len(todo), unit="task", disable=not config.progress, desc=f"harvest {config.site}") as bar, \
-                ThreadPoolExecutor(max_workers=config.concurrency) as pool:
+        site = SITES[config.access.site](config.access.base_url, client, config)
+        with tqdm(total=len(todo), unit="task", disable=not config.output.progress,
+                  desc=f"harvest {config.access.site}") as bar, \
+                ThreadPoolExecutor(max_workers=config.politeness.concurrency) as pool:
             futures = [pool.submit(work, t) for t in todo]
             try:
                 finished, _ = wait(futures, return_when=FIRST_EXCEPTION)

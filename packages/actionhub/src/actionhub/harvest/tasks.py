@@ -5,29 +5,26 @@ Layout under the output directory::
     raw/<site>/<task_id>.parquet    items + failure rows, exactly ``actionhub.schema.RAW``
     stats/<site>/<task_id>.json     written last: marks the task finished (status "ok" or "failed")
 
-Each file is written to a temporary name in the same directory and renamed, so a file under its final
-name is always complete; the shard is also fsynced before the rename. The shard is renamed first and the
-stats file last: a task killed at any point has no stats file and is redone from scratch by the next run,
-its shard replaced, so a resumed run holds exactly the records of an uninterrupted one. A rerun skips tasks
-whose stats say "ok"; ``retry_failed`` also redoes those that say "failed"; ``overwrite`` redoes everything
-(it removes the stats files of the run's tasks first, so an interrupted overwrite is resumed by a plain
-rerun).
+Each file is written with ``actionhub.atomic`` (a unique temporary name in the same directory, then a rename),
+so a file under its final name is always complete; the shard is also fsynced before the rename. The shard is
+renamed first and the stats file last: a task killed at any point has no stats file and is redone from scratch
+by the next run, its shard replaced, so a resumed run holds exactly the records of an uninterrupted one. A
+rerun skips tasks whose stats say "ok"; ``retry_failed`` also redoes those that say "failed"; ``overwrite``
+redoes everything (it removes the stats files of the run's tasks first, so an interrupted overwrite is resumed
+by a plain rerun).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from actionhub import schema
-
-TMP_MARK = ".tmp-"
+from actionhub import atomic, schema
 
 
 @dataclass(frozen=True)
@@ -55,16 +52,6 @@ def tasks_for(queries: pa.Table, site: str) -> list[Task]:
     return tasks
 
 
-def _atomic_write(path: Path, write, durable: bool) -> None:
-    tmp = path.with_name(f"{path.name}{TMP_MARK}{os.getpid()}")
-    with open(tmp, "wb") as f:
-        write(f)
-        if durable:
-            f.flush()
-            os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 class TaskStore:
     """Reads and writes the shards and stats files of one site under ``out_dir``."""
 
@@ -90,8 +77,7 @@ class TaskStore:
         self.raw_dir.mkdir(parents=True, exist_ok=True)
         self.stats_dir.mkdir(parents=True, exist_ok=True)
         for directory in (self.raw_dir, self.stats_dir):
-            for leftover in directory.glob(f"*{TMP_MARK}*"):
-                leftover.unlink(missing_ok=True)
+            atomic.remove_stale(directory)
         if overwrite:
             for task in tasks:
                 self.stats_path(task).unlink(missing_ok=True)
@@ -105,19 +91,7 @@ class TaskStore:
             raise ValueError(f"shard of {task.task_id} does not have schema RAW: {rows.schema}")
         # The shard reaches the disk before the stats file exists. The stats file is not fsynced (it costs
         # ~6 ms a task): after a power cut it may read as empty, which counts as "not done" and redoes the task.
-        _atomic_write(self.raw_path(task), lambda f: pq.write_table(rows, f), durable=True)
-        text = json.dumps(stats, indent=1, sort_keys=True).encode("utf-8")
-        _atomic_write(self.stats_path(task), lambda f: f.write(text), durable=False)
+        with atomic.atomic_open(self.raw_path(task)) as fh:
+            pq.write_table(rows, fh)
+        atomic.write_text(self.stats_path(task), json.dumps(stats, indent=1, sort_keys=True), durable=False)
 
-
-def read_raw(out_dir: Path, site: str | None = None) -> pa.Table:
-    """Every finished task's shard under ``out_dir`` (one site or all), concatenated; schema ``RAW``.
-
-    Shards without a stats file (a task interrupted between its two writes) are left out.
-    """
-    tables = []
-    for stats_dir in sorted((Path(out_dir) / "stats").glob(site or "*")):
-        store = TaskStore(Path(out_dir), stats_dir.name)
-        for stats_path in sorted(stats_dir.glob("*.json")):
-            tables.append(pq.read_table(store.raw_dir / f"{stats_path.stem}.parquet", schema=schema.RAW))
-    return pa.concat_tables(tables) if tables else schema.RAW.empty_table()

@@ -6,9 +6,10 @@ Layout under ``OUT/shards/``::
     00000.npz          ids (n,), features (n, D) float32, failed ids (m,), reasons (m,)
     00000.done         {"done": n, "failed": m}; written last: a shard without it does not exist
 
-Every file is written to a temporary name and renamed, so a kill -9 at any instant leaves either a whole shard
-with its marker or nothing that counts. Shards are cut from the id-sorted video list, so shard ``k`` holds the
-same videos in every run; the merge sorts by video id, so its bytes do not depend on which shard finished first.
+Every file is written to a temporary name and renamed (``actionhub.atomic``), so a kill -9 at any instant leaves
+either a whole shard with its marker or nothing that counts. Shards are cut from the id-sorted video list, so
+shard ``k`` holds the same videos in every run; the merge sorts by video id, so its bytes do not depend on which
+shard finished first.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from actionhub.atomic import atomic_open, write_text
 from coco.features import finish_features, open_features
 from coco.task import TaskError
 from coco.video.inputs import Video
@@ -39,12 +41,6 @@ class ShardResult:
     features: np.ndarray
     failed: tuple[str, ...]
     reasons: tuple[str, ...]
-
-
-def _atomic_write(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
 
 
 def _digest(videos: Sequence[Video]) -> str:
@@ -83,7 +79,7 @@ class ShardStore:
                                 f"shard size {old.get('shard_size')}); use another --out or delete it")
         else:
             self.dir.mkdir(parents=True, exist_ok=True)
-            _atomic_write(path, lambda p: p.write_text(json.dumps(plan, indent=1) + "\n", encoding="utf-8"))
+            write_text(path, json.dumps(plan, indent=1) + "\n")
 
     def _path(self, k: int, suffix: str) -> Path:
         return self.dir / f"{k:05d}{suffix}"
@@ -99,15 +95,11 @@ class ShardStore:
     def write(self, k: int, result: ShardResult) -> None:
         """Writes shard ``k`` (data, then its done marker last)."""
 
-        def save(tmp: Path) -> None:
-            with open(tmp, "wb") as fh:
-                np.savez(fh, ids=np.array(result.ids, dtype=str), features=result.features.astype(np.float32),
-                         failed=np.array(result.failed, dtype=str), reasons=np.array(result.reasons, dtype=str))
-
         self._path(k, ".done").unlink(missing_ok=True)
-        _atomic_write(self._path(k, ".npz"), save)
-        marker = json.dumps({"done": len(result.ids), "failed": len(result.failed)}) + "\n"
-        _atomic_write(self._path(k, ".done"), lambda p: p.write_text(marker, encoding="utf-8"))
+        with atomic_open(self._path(k, ".npz")) as fh:
+            np.savez(fh, ids=np.array(result.ids, dtype=str), features=result.features.astype(np.float32),
+                     failed=np.array(result.failed, dtype=str), reasons=np.array(result.reasons, dtype=str))
+        write_text(self._path(k, ".done"), json.dumps({"done": len(result.ids), "failed": len(result.failed)}) + "\n")
 
     def todo(self, retry_failed: bool) -> dict[int, list[Video]]:
         """``{shard: videos to (re)run}``: whole shards without a marker, and failed videos when ``retry_failed``."""
@@ -168,11 +160,8 @@ class ShardStore:
             staging[split].rmdir()
         counts = {s: len(chosen[s]) for s in splits}
 
-        def save_failures(tmp: Path) -> None:
-            with open(tmp, "w", newline="", encoding="utf-8") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(["video_id", "path", "label", "reason"])
-                writer.writerows((i, by_id[i].source, by_id[i].label, r) for i, r in failures)
-
-        _atomic_write(out / FAILURES, save_failures)
+        with atomic_open(out / FAILURES, "w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["video_id", "path", "label", "reason"])
+            writer.writerows((i, by_id[i].source, by_id[i].label, r) for i, r in failures)
         return counts

@@ -120,7 +120,8 @@ class CaptionCorpus(Site):
         super().__init__(base_url, client, config)
         if not self.base_url:
             raise ValueError("site corpus needs --base-url PATH of a caption file (.csv, .jsonl or .parquet)")
-        self.index = load_index(Path(self.base_url.removeprefix("file://")), config.text_column, config.id_column)
+        self.index = load_index(Path(self.base_url.removeprefix("file://")), config.access.text_column,
+                                config.access.id_column)
         self._rankings: OrderedDict[str, list[tuple[int, float]]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -129,7 +130,7 @@ class CaptionCorpus(Site):
             if query in self._rankings:
                 self._rankings.move_to_end(query)
                 return self._rankings[query]
-        ranking = self.index.rank(query, self.config.max_pages * self.config.per_page)
+        ranking = self.index.rank(query, self.config.limits.max_pages * self.config.limits.per_page)
         with self._lock:
             self._rankings[query] = ranking
             while len(self._rankings) > RANKINGS_KEPT:
@@ -138,7 +139,7 @@ class CaptionCorpus(Site):
 
     def search(self, query: str, page: int) -> Page:
         ranking = self._ranking(query)
-        start = (page - 1) * self.config.per_page
-        rows = ranking[start:start + self.config.per_page]
+        start = (page - 1) * self.config.limits.per_page
+        rows = ranking[start:start + self.config.limits.per_page]
         items = tuple(Item(self.index.ids[i], self.index.texts[i]) for i, _ in rows)
-        return Page(items, has_more=start + self.config.per_page < len(ranking))
+        return Page(items, has_more=start + self.config.limits.per_page < len(ranking))

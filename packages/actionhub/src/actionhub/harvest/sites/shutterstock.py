@@ -61,10 +61,11 @@ class ShutterstockApi(Site):
                             "API (see `actionhub doctor`)")
 
     def params(self, query: str, page: int) -> dict[str, object]:
-        params: dict[str, object] = {"query": query, "page": page, "per_page": min(self.config.per_page, MAX_PER_PAGE),
-                                     "sort": self.config.sort, "view": "full"}
-        if self.config.people_number:
-            params["people_number"] = self.config.people_number
+        params: dict[str, object] = {"query": query, "page": page,
+                                     "per_page": min(self.config.limits.per_page, MAX_PER_PAGE),
+                                     "sort": self.config.access.sort, "view": "full"}
+        if self.config.access.people_number:
+            params["people_number"] = self.config.access.people_number
         else:
             params["people_model_released"] = "true"
         return params
@@ -78,7 +79,7 @@ class ShutterstockApi(Site):
             items = tuple(parse_item(row) for row in rows if row.get("has_model_release") is True)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ParseError(f"unexpected /v2/videos/search response: {type(exc).__name__}: {exc}") from exc
-        per_page = int(payload.get("per_page", self.config.per_page))
+        per_page = int(payload.get("per_page", self.config.limits.per_page))
         return Page(items, has_more=bool(rows) and page * per_page < total)
 
 

@@ -92,7 +92,7 @@ class ShutterstockWeb(Site):
     default_base_url = "https://www.shutterstock.com"
 
     def __init__(self, base_url: str, client: PoliteClient, config: HarvestConfig) -> None:
-        if not config.allow_web:
+        if not config.access.allow_web:
             raise ValueError("shutterstock-web reads public pages and is opt-in: pass --allow-web (and prefer the "
                              "API: --site shutterstock)")
         super().__init__(base_url, client, config)
