@@ -25,7 +25,7 @@ from coco.video.shards import ShardStore
 from coco.video.stage import FeaturesConfig, extract_features, make_recipe
 
 OUTPUTS = ("features.npy", "index.csv", "meta.json", "failures.csv")
-N_FAULTS = 7  # make_faults: empty, text, audio-only, too short, directory, dangling link, cut
+N_FAULTS = 8  # make_faults: index only, empty, text, audio-only, too short, directory, dangling link, cut
 
 
 def run(videos, out, backbone=None, **kw):

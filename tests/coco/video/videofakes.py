@@ -46,11 +46,11 @@ def real_dir() -> Path | None:
     return path if all((path / name).is_file() for name in REAL) else None
 
 
-def write_video(path: Path, levels, size=(48, 32), codec="libx264", rate=25) -> Path:
+def write_video(path: Path, levels, size=(48, 32), codec="libx264", rate=25, faststart: bool = False) -> Path:
     """SYNTHETIC video: frame i is a solid grey of level ``levels[i]`` (decoded values stay within a few units)."""
     import av
 
-    with av.open(str(path), "w") as container:
+    with av.open(str(path), "w", options={"movflags": "faststart"} if faststart else {}) as container:
         stream = container.add_stream(codec, rate=rate)
         stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
         stream.options = {"crf": "0"} if codec == "libx264" else {"qscale": "1"}  # (near) lossless
@@ -92,9 +92,12 @@ def make_faults(folder: Path, good: Path) -> dict[str, str]:
     os.symlink(folder / "missing-target.mp4", folder / "dangling.mp4")
     data = good.read_bytes()
     (folder / "cut.mp4").write_bytes(data[: min(3000, len(data) // 3)])  # cut inside the header
-    return {"empty.mp4": "empty file", "text.mp4": "not a readable video container", "audio.mp4": "no video stream",
-            "short.mp4": "too short", "dir.mp4": "is a directory", "dangling.mp4": "dangling symlink",
-            "cut.mp4": ""}
+    head = write_video(folder / "head.mp4", [20] * 30, faststart=True).read_bytes()  # index first, then frames
+    (folder / "head.mp4").write_bytes(head[: head.find(b"mdat") + 8])  # the index, and no frame data
+    return {"head.mp4": "no decodable frames", "empty.mp4": "empty file",
+            "text.mp4": "not a readable video container", "audio.mp4": "no video stream", "short.mp4": "too short",
+            "dir.mp4": "is a directory", "dangling.mp4": "dangling symlink",
+            "cut.mp4": "not a readable video container"}
 
 
 def crash_on_crash(source: str, preset):
