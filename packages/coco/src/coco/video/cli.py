@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from coco.video.config import DTYPES, ENGINES, FeaturesConfig
 from coco.video.presets import PRESETS
-from coco.video.stage import DTYPES, ENGINES, FeaturesConfig
 
 
 def add_features(sub) -> argparse.ArgumentParser:
