@@ -10,8 +10,11 @@ Prints: generation time, seconds per training epoch (full CoCo loss: L^l + L^c +
 evaluation seconds, peak resident memory of the training process (``ru_maxrss``, which also counts the
 file-backed pages of the memory-mapped features it touched) and its anonymous memory at the end, and
 the peak CUDA memory when run on a GPU (device ``auto``: CUDA when present, with bf16 autocast).
+``--precision fp32|bf16`` sets the training arithmetic (``TrainConfig.precision``; bf16 autocast works on CPU).
+Like the ``coco`` command, it waits passively for OpenMP threads (``OMP_WAIT_POLICY=PASSIVE`` unless set).
 
-Usage: ``PYTHONPATH=packages/coco/src python benchmarks/bench_coco.py [--videos N] [--epochs E] [--dtype float16]``
+Usage: ``PYTHONPATH=packages/coco/src python benchmarks/bench_coco.py [--videos N] [--epochs E] [--dtype float16]
+[--precision bf16] [--threads T]``
 With ``--videos`` below 212,577 it also prints the epoch time extrapolated linearly to the full 212,577.
 """
 
@@ -19,18 +22,21 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import resource
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import torch
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads its OpenMP runtime, as the CLI does
 
-from coco.config import TrainConfig
-from coco.synthetic import SyntheticConfig, class_texts, make_world, video_features
-from coco.task import Split, Task, VideoFeatures
-from coco.train import train
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from coco.config import PRECISIONS, TrainConfig  # noqa: E402
+from coco.synthetic import SyntheticConfig, class_texts, make_world, video_features  # noqa: E402
+from coco.task import Split, Task, VideoFeatures  # noqa: E402
+from coco.train import train  # noqa: E402
 
 FULL_VIDEOS, SEEN, VAL, TEST = 212_577, 400, 60, 160
 WORLD = SyntheticConfig(seen=SEEN, unseen=TEST, val=VAL, concepts=64, concepts_per_class=3, video_dim=2048,
@@ -81,8 +87,12 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=512)
     parser.add_argument("--dtype", choices=("float32", "float16"), default="float32")
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--precision", choices=PRECISIONS, default="auto", help="auto: bf16 on CUDA, fp32 on CPU")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default torch's)")
     parser.add_argument("--workdir", default=None, help="where the .npy goes (default a temporary directory)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         path = Path(tmp) / "synthetic_features.npy"
         started = time.perf_counter()
@@ -93,7 +103,8 @@ def main() -> None:
         print(f"SYNTHETIC features: {args.videos} x {WORLD.video_dim} {args.dtype} "
               f"({path.stat().st_size / 2**30:.2f} GiB on disk) written in {time.perf_counter() - started:.1f} s")
         task = build_task(path, args.videos)
-        config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, device=args.device, warmup_epochs=0.5)
+        config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, device=args.device, warmup_epochs=0.5,
+                             precision=args.precision)
         if torch.cuda.is_available():
             torch.cuda.reset_peak_memory_stats()
         started = time.perf_counter()
@@ -101,7 +112,8 @@ def main() -> None:
         total = time.perf_counter() - started
         epochs = [row["seconds"] for row in result.history]
         device = "cuda" if torch.cuda.is_available() and args.device != "cpu" else "cpu"
-        print(f"device {device}, torch threads {torch.get_num_threads()}, batch {args.batch_size}, "
+        print(f"device {device}, precision {args.precision}, torch threads {torch.get_num_threads()} "
+              f"(OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}), batch {args.batch_size}, "
               f"{len(task.split.seen)} seen / {len(task.split.unseen) + len(task.split.val)} unseen classes")
         for i, s in enumerate(epochs, 1):
             print(f"epoch {i}: {s:.1f} s ({args.videos / s:,.0f} videos/s)")

@@ -60,8 +60,10 @@ def coco_synthetic() -> int:
     """Short CoCo train + eval on the SYNTHETIC benchmark (random features, not videos)."""
     print("== coco: train + eval on the SYNTHETIC benchmark (random features with shared concepts, NOT real videos)")
     run = str(OUT / "coco-synthetic")
+    # Batch 128, not the default 512: 5 epochs of 512 are only 20 steps (docs/coco.md quotes both results).
+    # --overwrite: a rerun of the demo replaces its previous run.
     return (coco_cli.main(["train", "--protocol", "synthetic", "--epochs", "5", "--batch-size", "128",
-                           "--out-dir", run])
+                           "--out-dir", run, "--overwrite"])
             or coco_cli.main(["eval", "--protocol", "synthetic", "--out-dir", run]))
 
 

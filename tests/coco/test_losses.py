@@ -51,7 +51,25 @@ def test_cycle_on_a_hand_worked_example():
     # Eq. 12: (1, 0) attends to seen with weights softmax(1, 0) = (e, 1) / (e + 1).
     e = math.e
     expected = torch.tensor([[e / (e + 1), 1 / (e + 1)]] * 2, dtype=torch.float64)
-    assert torch.allclose(losses.cycle_features(seen, unseen, 1.0), expected)
+    got = losses.cycle_features(seen, unseen, 1.0)
+    assert got.shape == (2, 2)  # one row per seen class (allclose alone would broadcast a (1, 2) answer)
+    assert torch.allclose(got, expected)
+
+
+def test_cim_goes_seen_to_unseen_and_back_to_seen():
+    # Seen classes e1, e2, e3; the only unseen class is e1. At a low temperature, attention is nearly argmax:
+    # Eq. 11 reconstructs every seen class as e1 (the one unseen class), Eq. 12 maps e1 back to the seen class e1.
+    # So all cycle features are ~e1: seen classes the unseen ones cannot express are pulled to those they can.
+    # Skipping Eq. 11 would leave e2 and e3 in place; going unseen -> seen -> unseen would give one row.
+    seen = torch.eye(3, dtype=torch.float64)
+    unseen = seen[:1]
+    got = losses.cycle_features(seen, unseen, 0.01)
+    assert got.shape == (3, 3)
+    assert torch.allclose(got, seen[[0, 0, 0]], atol=1e-6)
+    # With e1 and e2 unseen, e3 is pulled to one of them, while e1 and e2 come back as themselves.
+    got = losses.cycle_features(seen, seen[:2], 0.01)
+    assert torch.allclose(got[:2], seen[:2], atol=1e-6)
+    assert got[2, 2] < 1e-6 and torch.isclose(got[2].sum(), torch.tensor(1.0, dtype=torch.float64))
 
 
 def test_cycle_features_equal_eq11_then_eq12():

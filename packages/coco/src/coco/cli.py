@@ -1,21 +1,28 @@
 """Command line of coco: ``coco-train``, ``coco-eval`` and ``python -m coco {train,eval,predict}``.
 
 A thin shell: arguments become configs (``dest`` == field name), and one library function runs them.
+
+CPU threads: before torch is imported, the process defaults to passive OpenMP waiting (``OMP_WAIT_POLICY=PASSIVE``;
+torch's default spin-waiting made a training epoch 2.9-3.9x slower on a CPU shared with other jobs), and torch
+uses ``min(available cores, 8)`` threads (``--threads`` sets it). Both defaults give way to the user's
+environment: a set ``OMP_WAIT_POLICY`` or ``OMP_NUM_THREADS`` is left as it is.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 
 from coco import __version__
-from coco.config import DEVICES, PRESETS, PROTOCOLS, DataConfig, TrainConfig
+from coco.config import DEVICES, PRECISIONS, PRESETS, PROTOCOLS, DataConfig, TrainConfig
 
 BOOL = argparse.BooleanOptionalAction
+MAX_DEFAULT_THREADS = 8  # the model's matrices (512 x 2048) gain little from more threads than this
 
 
 def add_train_config(p: argparse.ArgumentParser) -> None:
@@ -42,26 +49,32 @@ def add_train_config(p: argparse.ArgumentParser) -> None:
     g.add_argument("--seed", dest="seed", type=int, default=d.seed)
     g = p.add_argument_group("run")
     g.add_argument("--device", dest="device", choices=DEVICES, default=d.device)
-    g.add_argument("--amp", dest="amp", action=BOOL, default=d.amp, help="bf16 autocast on CUDA")
+    g.add_argument("--precision", dest="precision", choices=PRECISIONS, default=d.precision,
+                   help="training arithmetic; auto: bf16 autocast on CUDA, fp32 on CPU (bf16 works on CPU too)")
     g.add_argument("--out-dir", dest="out_dir", default=d.out_dir, help="checkpoints, logs and metrics.json")
-    g.add_argument("--resume", dest="resume", action=BOOL, default=d.resume, help="continue from out_dir")
+    g.add_argument("--resume", dest="resume", action=BOOL, default=d.resume, help="continue the run in out_dir")
+    g.add_argument("--overwrite", dest="overwrite", action=BOOL, default=d.overwrite,
+                   help="replace the run in out_dir (refused without this or --resume)")
     g.add_argument("--tensorboard", dest="tensorboard", action=BOOL, default=d.tensorboard)
     g.add_argument("--progress", dest="progress", action=BOOL, default=d.progress, help="tqdm progress bars")
 
 
-def add_data_config(p: argparse.ArgumentParser) -> None:
-    """Arguments of every :class:`DataConfig` field (defaults are the dataclass's)."""
-    d = DataConfig()
-    g = p.add_argument_group("data")
-    g.add_argument("--protocol", dest="protocol", choices=PROTOCOLS, default=d.protocol,
+def add_data_config(p: argparse.ArgumentParser, from_run: bool = False) -> None:
+    """Arguments of every :class:`DataConfig` field (defaults are the dataclass's).
+
+    With ``from_run``, flags not given are absent from the parsed namespace (the data comes from the run).
+    """
+    d = {f.name: argparse.SUPPRESS if from_run else getattr(DataConfig(), f.name) for f in fields(DataConfig)}
+    g = p.add_argument_group("data (default: what the run was trained on)" if from_run else "data")
+    g.add_argument("--protocol", dest="protocol", choices=PROTOCOLS, default=d["protocol"],
                    help="synthetic: the SYNTHETIC benchmark (no files needed)")
-    g.add_argument("--dataset", dest="dataset", default=d.dataset, help="kinetics-zsar, ucf101 or hmdb51")
-    g.add_argument("--features", dest="features", default=d.features, help="video features directory")
-    g.add_argument("--actionhub", dest="actionhub", default=d.actionhub, help="ActionHub dataset directory")
-    g.add_argument("--encoder", dest="encoder", default=d.encoder, help="frozen text encoder")
-    g.add_argument("--k", dest="k", type=int, default=d.k, help="top-k descriptions per class")
-    g.add_argument("--cache-dir", dest="cache_dir", default=d.cache_dir, help="text-feature cache")
-    g.add_argument("--max-splits", dest="max_splits", type=int, default=d.max_splits, help="first N splits only")
+    g.add_argument("--dataset", dest="dataset", default=d["dataset"], help="kinetics-zsar, ucf101 or hmdb51")
+    g.add_argument("--features", dest="features", default=d["features"], help="video features directory")
+    g.add_argument("--actionhub", dest="actionhub", default=d["actionhub"], help="ActionHub dataset directory")
+    g.add_argument("--encoder", dest="encoder", default=d["encoder"], help="frozen text encoder")
+    g.add_argument("--k", dest="k", type=int, default=d["k"], help="top-k descriptions per class")
+    g.add_argument("--cache-dir", dest="cache_dir", default=d["cache_dir"], help="text-feature cache")
+    g.add_argument("--max-splits", dest="max_splits", type=int, default=d["max_splits"], help="first N splits only")
 
 
 def config_from(args: argparse.Namespace, cls):
@@ -83,6 +96,23 @@ def _metrics_path(args: argparse.Namespace, out_dir: str | None) -> Path | None:
     return Path(out_dir) / "metrics.json" if out_dir else None
 
 
+def default_threads() -> int | None:
+    """``min(available cores, MAX_DEFAULT_THREADS)``, or None when ``OMP_NUM_THREADS`` is set (torch follows it)."""
+    if os.environ.get("OMP_NUM_THREADS"):
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(cores, MAX_DEFAULT_THREADS)
+
+
+def set_threads(threads: int | None) -> None:
+    """Sets torch's intra-op threads (None: :func:`default_threads`)."""
+    threads = threads if threads is not None else default_threads()
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
 def run_train(args: argparse.Namespace) -> int:
     from coco.experiment import run_training, write_report
 
@@ -97,7 +127,15 @@ def run_train(args: argparse.Namespace) -> int:
 def run_eval(args: argparse.Namespace) -> int:
     from coco.experiment import run_evaluation, write_report
 
-    report = run_evaluation(args.out_dir, config_from(args, DataConfig), args.device)
+    given = {f.name: getattr(args, f.name) for f in fields(DataConfig) if hasattr(args, f.name)}
+    data = None
+    if given:
+        from dataclasses import replace
+
+        from coco.experiment import stored_data
+
+        data = replace(stored_data(args.out_dir), **given)
+    report = run_evaluation(args.out_dir, data, args.device)
     path = Path(args.metrics) if args.metrics else Path(args.out_dir) / "eval_metrics.json"
     write_report(report, path)
     _print_summary(report, path)
@@ -109,8 +147,13 @@ def run_predict(args: argparse.Namespace) -> int:
         from coco.video.cli import run_predict_videos
 
         return run_predict_videos(args)
+    from coco import checkpoint, provenance
     from coco.predict import rank_with_checkpoint
     from coco.real import predict_texts, read_videos
+
+    # Checked before any encoder runs: the class texts and video features must be what the model was trained on.
+    checkpoint.check_data(checkpoint.load(args.checkpoint), provenance.prediction_identity(
+        args.encoder, args.k, args.actionhub, args.features), where=args.checkpoint)
 
     names = [n.strip() for n in args.actions.split(",") if n.strip()] if args.actions else []
     if args.actions_file:
@@ -142,7 +185,7 @@ def add_eval(sub) -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="test the checkpoints of a training run")
     p.add_argument("--out-dir", dest="out_dir", required=True, help="the training run's out_dir")
     p.add_argument("--device", dest="device", choices=DEVICES, default="auto")
-    add_data_config(p)
+    add_data_config(p, from_run=True)
     p.add_argument("--metrics", dest="metrics", default=None, help="default out_dir/eval_metrics.json")
     p.set_defaults(func=run_eval)
     return p
@@ -188,6 +231,8 @@ def build_parser(preset: str = "coco") -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, add in SUBCOMMANDS.items():
         command = add(sub)
+        command.add_argument("--threads", dest="threads", type=int, default=None,
+                             help=f"torch CPU threads (default min(cores, {MAX_DEFAULT_THREADS}), or OMP_NUM_THREADS)")
         if name == "train":
             command.set_defaults(**PRESETS[preset])
     return parser
@@ -204,6 +249,8 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m coco``; returns the exit code (2 for bad input, with a one-line message)."""
     args = parse(argv)  # --help and argument errors exit here, before torch is imported
+    if "torch" not in sys.modules:  # read once, when torch's OpenMP runtime loads (coco.checkpoint imports torch)
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
     from actionhub.assets import MissingAssetError
     from coco.checkpoint import CheckpointError
@@ -211,6 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from coco.task import TaskError
 
     try:
+        set_threads(args.threads)
         return args.func(args)
     except (ConfigError, TaskError, CheckpointError, MissingAssetError, FileNotFoundError) as exc:
         print(f"coco {args.command}: error: {exc}", file=sys.stderr)

@@ -12,6 +12,7 @@ from typing import Any
 from actionhub.assets import DEFAULT_ENCODER
 
 DEVICES = ("auto", "cpu", "cuda")
+PRECISIONS = ("auto", "fp32", "bf16")
 PROTOCOLS = ("synthetic", "intra", "cross")
 
 
@@ -39,9 +40,12 @@ class TrainConfig:
         warmup_epochs: Linear warm-up length before the cosine decay, in epochs (may be fractional).
         seed: Seeds initialisation and shuffling.
         device: ``auto`` (CUDA when present), ``cpu`` or ``cuda``.
-        amp: bf16 autocast on CUDA (ignored on CPU).
+        precision: Training arithmetic: ``fp32``, ``bf16`` (autocast, on CUDA and on CPU; losses stay float32)
+            or ``auto`` (bf16 on CUDA, fp32 on CPU). Evaluation is float32 either way.
         out_dir: Where checkpoints and TensorBoard logs go; None keeps everything in memory.
         resume: Continue from ``out_dir/last.pt`` when it exists.
+        overwrite: Let ``coco.experiment.run_training`` replace a run already in ``out_dir`` (without it or
+            ``resume``, an ``out_dir`` holding a run is refused).
         tensorboard: Write TensorBoard logs under ``out_dir/tb`` (needs the tensorboard package).
         progress: Show a tqdm progress bar (needs tqdm; silently off without it).
     """
@@ -61,9 +65,10 @@ class TrainConfig:
     warmup_epochs: float = 1.0
     seed: int = 0
     device: str = "auto"
-    amp: bool = True
+    precision: str = "auto"
     out_dir: str | None = None
     resume: bool = False
+    overwrite: bool = False
     tensorboard: bool = False
     progress: bool = False
 
@@ -81,8 +86,12 @@ class TrainConfig:
             raise ConfigError("at least one of use_definitions and use_content must be on")
         if self.device not in DEVICES:
             raise ConfigError(f"device must be one of {DEVICES}, got {self.device!r}")
-        if (self.resume or self.tensorboard) and self.out_dir is None:
-            raise ConfigError("resume and tensorboard need out_dir")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
+        if (self.resume or self.tensorboard or self.overwrite) and self.out_dir is None:
+            raise ConfigError("resume, overwrite and tensorboard need out_dir")
+        if self.resume and self.overwrite:
+            raise ConfigError("resume and overwrite exclude each other: continue the run in out_dir, or replace it")
 
     @property
     def mix(self) -> float:
@@ -109,7 +118,8 @@ class TrainConfig:
 
 # Fields that may differ between a checkpoint and the run resuming from it or evaluating it:
 # they change where and how a run is shown, never what it computes.
-BOOKKEEPING_FIELDS = frozenset({"device", "amp", "out_dir", "resume", "tensorboard", "progress"})
+# Precision is one of them: a run resumed or evaluated in fp32 continues the same model.
+BOOKKEEPING_FIELDS = frozenset({"device", "precision", "out_dir", "resume", "overwrite", "tensorboard", "progress"})
 
 
 def differences(a: TrainConfig, b: TrainConfig, ignore: frozenset[str] = BOOKKEEPING_FIELDS) -> dict[str, tuple]:
@@ -171,3 +181,15 @@ class DataConfig:
             raise ConfigError(f"k must be positive, got {self.k}")
         if self.max_splits is not None and self.max_splits <= 0:
             raise ConfigError(f"max_splits must be positive, got {self.max_splits}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict of the fields (what checkpoints and metrics store)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> DataConfig:
+        """Inverse of :meth:`to_dict`; unknown keys raise :class:`ConfigError`."""
+        unknown = set(values) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ConfigError(f"unknown data config keys {sorted(unknown)}")
+        return cls(**values)

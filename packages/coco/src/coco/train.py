@@ -1,6 +1,7 @@
 """Training of CoCo on one :class:`~coco.task.Task`: the one place where model, losses, data and evaluation meet.
 
-``train(config, task)`` seeds, picks the device (CUDA with bf16 autocast when present), runs Adam with
+``train(config, task)`` seeds, picks the device and precision (CUDA with bf16 autocast when present; bf16 on CPU
+when asked), runs Adam with
 warm-up + cosine over shuffled mini-batches of seen-class videos (read from memory-mapped features batch by
 batch), validates on ``task.val`` after every epoch for model selection, checkpoints to ``out_dir`` and
 resumes from it, then reports zero-shot metrics of the selected weights on ``task.test``.
@@ -24,6 +25,7 @@ from coco import checkpoint, losses
 from coco.config import ConfigError, TrainConfig
 from coco.evaluate import evaluate, targets_in
 from coco.model import CoCo
+from coco.provenance import DataRecord
 from coco.schedule import learning_rate, set_learning_rate
 from coco.task import Task, TaskError
 
@@ -63,6 +65,28 @@ def pick_device(name: str) -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
         raise ConfigError("device cuda requested but no CUDA device is available")
     return torch.device(name)
+
+
+def cpu_has_bf16() -> bool | None:
+    """Whether the CPU has bf16 arithmetic (AVX512-BF16 or AMX, from ``/proc/cpuinfo``); None when unknown."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return None
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def autocast_for(precision: str, device: torch.device):
+    """The autocast context of a training step: bf16 for ``bf16``, and for ``auto`` on CUDA; else none (fp32).
+
+    On CPU, bf16 autocast runs the linear layers in bfloat16 (losses stay float32, see ``coco.losses``). It pays
+    only on CPUs with bf16 arithmetic (AVX512-BF16, AMX); elsewhere torch emulates it, and an epoch of
+    ``benchmarks/bench_coco.py`` took 27x longer than fp32 on an AVX2-only CPU, so ``auto`` is fp32 on CPU and
+    ``train`` logs a warning for ``bf16`` on such a CPU.
+    """
+    if precision == "bf16" or (precision == "auto" and device.type == "cuda"):
+        return torch.autocast(device.type, dtype=torch.bfloat16)
+    return nullcontext()
 
 
 def cim_classes(task: Task) -> tuple[str, ...]:
@@ -129,13 +153,15 @@ class _ClassInputs:
         return cls(*(t.to(device, torch.float32) for t in (d[seen], c[seen], d[unseen], c[unseen])))
 
 
-def _resume(config: TrainConfig, task: Task, model: CoCo, optimizer: torch.optim.Optimizer) -> _Progress:
+def _resume(config: TrainConfig, task: Task, model: CoCo, optimizer: torch.optim.Optimizer,
+            data: DataRecord | None) -> _Progress:
     """Progress restored from ``out_dir/last.pt`` when resuming, else a fresh start."""
     out = Path(config.out_dir) if config.out_dir else None
     if not (config.resume and out is not None and (out / LAST).is_file()):
         return _Progress()
     payload = checkpoint.load(out / LAST)
-    checkpoint.check_compatible(payload, config, model.video_dim, model.text_dim, task.split.name)
+    checkpoint.check_compatible(payload, config, model.video_dim, model.text_dim, task.split.name,
+                                data.identity if data is not None else None)
     model.load_state_dict(payload["model"])
     optimizer.load_state_dict(payload["optimizer"])
     torch.set_rng_state(payload["rng"])
@@ -152,8 +178,7 @@ def _train_epoch(model: CoCo, optimizer: torch.optim.Optimizer, task: Task, text
     n = task.train.features.shape[0]
     steps_per_epoch = math.ceil(n / config.batch_size)
     total_steps, warmup_steps = steps_per_epoch * config.epochs, round(config.warmup_epochs * steps_per_epoch)
-    autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" and config.amp
-                else nullcontext())
+    autocast = autocast_for(config.precision, device)
     sums: dict[str, torch.Tensor] = {}
     started, rate = time.perf_counter(), config.lr
     for idx in _progress(_batches(n, config.batch_size, config.seed, progress.epoch), config.progress,
@@ -184,11 +209,11 @@ def _train_epoch(model: CoCo, optimizer: torch.optim.Optimizer, task: Task, text
 
 
 def _select_and_save(model: CoCo, optimizer: torch.optim.Optimizer, config: TrainConfig, task: Task,
-                     progress: _Progress, score: float) -> None:
+                     progress: _Progress, score: float, data: DataRecord | None) -> None:
     """Keeps the best-scoring weights, and writes ``best.pt`` (when improved) and ``last.pt`` to ``out_dir``."""
     out = Path(config.out_dir) if config.out_dir else None
     common = {"model": model, "config": config, "split": task.split.name, "epoch": progress.epoch,
-              "step": progress.step}
+              "step": progress.step, "data": data}
     if progress.best is None or score > progress.best["score"]:
         progress.best = {"epoch": progress.epoch, "score": score}
         progress.best_state = copy.deepcopy({k: t.detach().cpu() for k, t in model.state_dict().items()})
@@ -198,7 +223,8 @@ def _select_and_save(model: CoCo, optimizer: torch.optim.Optimizer, config: Trai
         checkpoint.save(out / LAST, optimizer=optimizer, best=progress.best, **common)
 
 
-def train(config: TrainConfig, task: Task, max_epochs: int | None = None) -> TrainResult:
+def train(config: TrainConfig, task: Task, max_epochs: int | None = None,
+          data: DataRecord | None = None) -> TrainResult:
     """Trains CoCo on ``task`` and evaluates the selected weights on ``task.test``.
 
     Args:
@@ -206,13 +232,18 @@ def train(config: TrainConfig, task: Task, max_epochs: int | None = None) -> Tra
         task: Split, class texts and video features (validated on construction).
         max_epochs: Stop after this many epochs in this call (the schedule still spans ``config.epochs``);
             a later call with ``resume=True`` continues. For time-boxed jobs and resume tests.
+        data: What ``task`` was built from (``coco.experiment`` passes it): stored in the checkpoints, and a
+            resumed checkpoint of other data is refused.
     """
     check_trainable(task)
     device = pick_device(config.device)
+    if config.precision == "bf16" and device.type == "cpu" and cpu_has_bf16() is False:
+        log.warning("precision bf16 on a CPU without bf16 instructions (avx512_bf16/amx_bf16): torch emulates "
+                    "bf16, and training is much slower than in fp32")
     torch.manual_seed(config.seed)
     model = CoCo(task.train.features.shape[1], task.texts.definition.shape[1], config.embed_dim).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    progress = _resume(config, task, model, optimizer)
+    progress = _resume(config, task, model, optimizer, data)
     texts = _ClassInputs.of(task, device)
     labels = targets_in(task.train, task.split.seen)  # (N,) index into seen
     writer = _writer(config)
@@ -223,7 +254,7 @@ def train(config: TrainConfig, task: Task, max_epochs: int | None = None) -> Tra
         if task.val is not None:
             row["val/top1"] = evaluate(model, task.texts, task.val, task.split.val, config.mix, device)["top1"]
         # Model selection on validation top-1; without validation classes the last epoch is selected.
-        _select_and_save(model, optimizer, config, task, progress, row.get("val/top1", float(progress.epoch)))
+        _select_and_save(model, optimizer, config, task, progress, row.get("val/top1", float(progress.epoch)), data)
         if writer is not None:
             for k, value in row.items():
                 writer.add_scalar(k, value, progress.epoch)

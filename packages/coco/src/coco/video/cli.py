@@ -64,7 +64,7 @@ def run_predict_videos(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from coco import checkpoint
+    from coco import checkpoint, provenance
     from coco.predict import backbone_for, checkpoint_recipe, rank_with_checkpoint, video_features
     from coco.real import predict_texts
     from coco.task import TaskError
@@ -74,7 +74,11 @@ def run_predict_videos(args: argparse.Namespace) -> int:
         raise TaskError("give --features or --video, not both")
     if not args.video:
         raise TaskError("nothing to predict: give --features DIR or --video FILE")
-    recipe = checkpoint_recipe(checkpoint.load(args.checkpoint))
+    payload = checkpoint.load(args.checkpoint)
+    # the class texts must be what the model was trained on; the features' recipe is checked on the backbone
+    checkpoint.check_data(payload, provenance.texts_identity(args.encoder, args.k, args.actionhub),
+                          where=args.checkpoint)
+    recipe = checkpoint_recipe(payload)
     missing = [v for v in args.video if not Path(v).is_file()]
     if missing:
         raise TaskError(f"no video file at {', '.join(missing[:3])}")
