@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import numpy as np
 import pytest
@@ -26,6 +27,8 @@ def test_identity_ignores_where_the_weights_lie_and_library_versions():
     moved = copy.deepcopy(RECIPE)
     moved["weights"]["path"], moved["libraries"] = "/elsewhere/w.pth", {"torch": "2.15"}
     assert recipe_identity(moved) == recipe_identity(RECIPE)
+    stored = json.loads(json.dumps(RECIPE))  # as read back from meta.json or a checkpoint: tuples became lists
+    assert recipe_identity(stored) == recipe_identity(RECIPE)
     other = copy.deepcopy(RECIPE)
     other["weights"]["sha256"] = "cd" * 32
     with pytest.raises(TaskError, match="different recipes.*r21d16 \\(file abababab\\).*r21d16 \\(file cdcdcdcd\\)"):

@@ -127,7 +127,7 @@ def recipe_identity(recipe: dict | None) -> dict | None:
     if recipe is None:
         return None
     weights = {k: v for k, v in recipe.get("weights", {}).items() if k != "path"}
-    return {"preset": recipe.get("preset"), "weights": weights}
+    return json.loads(json.dumps({"preset": recipe.get("preset"), "weights": weights}))  # tuples -> lists, as stored
 
 
 def describe_recipe(recipe: dict | None) -> str:
