@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install -q --disable-pip-version-check
 STAMP := $(VENV)/.setup-done
-SETUP_INPUTS := Makefile requirements/lock.txt requirements/assets.txt tools/setup_nltk_data.py \
+SETUP_INPUTS := Makefile requirements/lock.txt requirements/assets.txt tools/setup_nltk_data.py tools/export_encoder.py \
 	packages/actionhub/pyproject.toml packages/coco/pyproject.toml
 
 .PHONY: setup test demo bench bench-anet lock clean
@@ -25,6 +25,7 @@ $(STAMP): $(SETUP_INPUTS)
 	$(PIP) --no-deps --require-hashes -r requirements/assets.txt
 	$(PIP) --no-deps --no-build-isolation -e packages/actionhub -e packages/coco
 	$(PY) tools/setup_nltk_data.py
+	$(PY) tools/export_encoder.py
 	touch $(STAMP)
 
 test: setup

@@ -18,13 +18,17 @@ MatrixScorer = Callable[[Sequence[str], Sequence[str]], np.ndarray]
 
 # -- actionhub.relevance (experiment 1) ---------------------------------------------------------------------
 
+SEMANTIC = ("word-vectors", "static", "encoder")
+
+
 def relevance_scorers() -> dict[str, MatrixScorer]:
-    """Every scorer of ``actionhub.relevance.SCORERS`` as a (names x texts) score-matrix function.
+    """The semantic scorers of ``actionhub.relevance.SCORERS`` as (names x texts) score-matrix functions.
 
     The registry's scorers score (description, its action) pairs; ranking all N sentences for all A actions
-    through that interface would encode each sentence A times. Both registered scorers are cosines of
-    embeddings, so the matrix comes from the same embedding code (``WordVectors.mean_vectors`` and
+    through that interface would encode each sentence A times. These scorers are cosines of embeddings, so
+    the matrix comes from the same embedding code (``WordVectors.mean_vectors``, ``StaticEmbedding.encode``,
     ``Encoder.encode``) in one product; :func:`check_against_registry` verifies it against the pair scorer.
+    The fusion scorers need a site rank and are computed from these matrices (``benchmarks.activitynet.fusion``).
     """
     from actionhub import normalize, relevance
 
@@ -36,26 +40,27 @@ def relevance_scorers() -> dict[str, MatrixScorer]:
         a = relevance.unit_rows(vectors.mean_vectors(list(names))[0])  # (A, 50)
         return (a @ t.T).astype(np.float32)
 
+    def static(texts: Sequence[str], names: Sequence[str]) -> np.ndarray:
+        from actionhub.static import StaticEmbedding
+
+        model = StaticEmbedding.load()
+        return (model.encode(list(names)) @ model.encode(list(texts)).T).astype(np.float32)  # unit rows
+
     def encoder(texts: Sequence[str], names: Sequence[str]) -> np.ndarray:
         from actionhub.encoder import Encoder
 
         model = Encoder.load()
         return (model.encode(list(names)) @ model.encode(list(texts)).T).astype(np.float32)  # unit rows
 
-    fast = {"word_vectors": word_vectors, "encoder": encoder}
-    return {name: fast.get(name, _pairwise(factory)) for name, factory in relevance.SCORERS.items()}
+    fast = {"word-vectors": word_vectors, "static": static, "encoder": encoder}
+    return {name: fast[name] for name in SEMANTIC if name in relevance.SCORERS}
 
 
-def _pairwise(factory: Callable[[], Any]) -> MatrixScorer:
-    """Fallback for a scorer with no matrix form: one registry call per action over all texts."""
+def fusion_settings() -> dict:
+    """The library's default scorer and its fusion constants."""
+    from actionhub import relevance
 
-    def matrix(texts: Sequence[str], names: Sequence[str]) -> np.ndarray:
-        import pyarrow as pa
-
-        scorer, column = factory(), pa.array(list(texts), pa.string())
-        return np.stack([scorer(column, np.full(len(texts), a), {a: n}) for a, n in enumerate(names)])
-
-    return matrix
+    return {"default_scorer": relevance.DEFAULT_SCORER, "weight": relevance.FUSION_WEIGHT, "k": relevance.FUSION_K}
 
 
 def check_against_registry(name: str, matrix: np.ndarray, texts: Sequence[str], names: Sequence[str],
@@ -68,9 +73,23 @@ def check_against_registry(name: str, matrix: np.ndarray, texts: Sequence[str], 
     rng = np.random.default_rng(seed)
     a = rng.integers(0, len(names), sample)
     t = rng.integers(0, len(texts), sample)
-    pair = relevance.SCORERS[name]()(pa.array([texts[i] for i in t], pa.string()), a,
-                                     dict(enumerate(names)))
+    table = pa.table({"description": pa.array([texts[i] for i in t], pa.string()), "action_id": a})
+    pair = relevance.SCORERS[name]()(table, dict(enumerate(names)))
     return float(np.max(np.abs(matrix[a, t] - pair)))
+
+
+def rescore(descriptions: Sequence[dict], names: dict[int, str], scorer: str) -> list[dict]:
+    """The published descriptions re-ranked within their actions by another registry scorer (same candidates)."""
+    import pyarrow as pa
+
+    from actionhub import relevance
+
+    table = pa.table({"description": [r["description"] for r in descriptions],
+                      "action_id": pa.array([int(r["action_id"]) for r in descriptions], pa.int32()),
+                      "site_rank": pa.array([r["site_rank"] for r in descriptions], pa.int32())})
+    rel = relevance.SCORERS[scorer]()(table, names)
+    rank = relevance.ranks(np.asarray(table["action_id"]), rel)
+    return [{**row, "rank": int(r)} for row, r in zip(descriptions, rank, strict=True)]
 
 
 # -- actionhub.pipeline (experiment 2) ----------------------------------------------------------------------
@@ -95,8 +114,8 @@ def read_published(dataset_dir: Path, cache_dir: Path) -> tuple[list[dict], list
 
     descriptions = load(dataset_dir, "descriptions", cache_dir=str(cache_dir))
     actions = load(dataset_dir, "actions", cache_dir=str(cache_dir))
-    return (descriptions.select_columns(["action_id", "asset_id", "rank", "description"]).to_list(),
-            actions.select_columns(["action_id", "aliases"]).to_list())
+    return (descriptions.select_columns(["action_id", "asset_id", "rank", "site_rank", "description"]).to_list(),
+            actions.select_columns(["action_id", "action", "aliases"]).to_list())
 
 
 def read_site_ranks(build_dir: Path) -> list[dict]:

@@ -74,7 +74,8 @@ def bm25_scorer(texts: Sequence[str], names: Sequence[str]) -> np.ndarray:
 
 
 def evaluate_scorers(sentences: LabelledSentences, scorers: dict[str, Scorer], cache_dir: Path | None,
-                     seed: int = 0, check: Callable[[str, np.ndarray], float | None] | None = None) -> dict[str, dict]:
+                     seed: int = 0, check: Callable[[str, np.ndarray], float | None] | None = None,
+                     keep: dict[str, np.ndarray] | None = None) -> dict[str, dict]:
     """Mean AP of each scorer (a failing scorer is recorded with its error, the others still run).
 
     Args:
@@ -83,6 +84,7 @@ def evaluate_scorers(sentences: LabelledSentences, scorers: dict[str, Scorer], c
         cache_dir: Score matrices are cached here (None: no cache).
         seed: Seeds the tie-breaking permutation.
         check: Optional (name, scores) -> a discrepancy figure stored as ``check`` (e.g. against a reference).
+        keep: When given, receives each scorer's score matrix by name (for fusion).
 
     Returns:
         ``{scorer: {"map", "map_std_over_actions", "seconds", "per_action": {name: ap}}}`` or
@@ -100,6 +102,8 @@ def evaluate_scorers(sentences: LabelledSentences, scorers: dict[str, Scorer], c
         except Exception as exc:  # one scorer's failure (missing asset, API change) must not hide the others
             results[name] = {"error": f"{type(exc).__name__}: {exc}"}
             continue
+        if keep is not None:
+            keep[name] = scores
         ap = average_precision(scores, relevant, tiebreak)
         if check is not None:
             results.setdefault("checks", {})[name] = check(name, scores)

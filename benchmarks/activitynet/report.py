@@ -31,7 +31,15 @@ def ranking_table(r: dict) -> str:
         else:
             lines.append(f"| {name} | {row['map']:.3f} | {row['map_std_over_actions']:.3f} | {row['seconds']} |")
     lines.append(f"| chance (mean positive rate) | {r['scorers']['chance']['map']:.4f} | | |")
-    return "\n".join(lines) + f"\n\n{r['sentences']} sentences of {r['videos']} single-label val_1 videos.\n"
+    text = "\n".join(lines) + f"\n\n{r['sentences']} sentences of {r['videos']} single-label val_1 videos."
+    tuning = r.get("fusion_tuning")
+    if tuning:
+        chosen, lib = tuning["chosen"], tuning["library"]
+        text += (f" Default scorer: `{r['default_scorer']}` = the row {r['default_scorer_row']!r} here (BM25 plays the "
+                 f"site). Fusion weights tuned on {tuning['on']}: w={chosen['weight']:g}, k={chosen['k']:g} "
+                 f"(train mAP {tuning['train_map']:.3f}); the library uses w={lib['weight']:g}, k={lib['k']:g}"
+                 f"{'' if tuning['library_matches_tuning'] else ' (DIFFERENT from the tuning)'}.")
+    return text + "\n"
 
 
 def build_table(r: dict) -> str:
@@ -42,13 +50,22 @@ def build_table(r: dict) -> str:
              f"train paragraphs. Descriptions per action: min {d['min']}, median {d['median']:g}, max {d['max']} "
              f"(total {d['total']}); actions with none: {', '.join(r['actions_without_descriptions']) or 'none'}.",
              "",
-             "| k | precision@k, published rank (word-vector relevance) | same descriptions in the site's BM25 order "
-             "| ceiling@k |", "|---|---|---|---|"]
+             ]
+    rescored = {n: row for n, row in r.get("rescored_precision", {}).items() if "error" not in row}
+    header = (f"| k | published rank (`{r.get('scorer', 'word_vectors')}`) | site's BM25 order | "
+              + "".join(f"`{n}` | " for n in rescored) + "ceiling@k |")
+    lines += [header, "|---" * (4 + len(rescored)) + "|"]
     site = r.get("site_order_precision", {})
+
+    def cell(table: dict, k: int) -> str:
+        value = table.get(k, table.get(str(k)))
+        return "" if value is None else f"{value:.3f}"
+
     for k in r["ks"]:
-        by_site = site.get(k, site.get(str(k)))
-        lines.append(f"| {k} | {r[f'precision_at_{k}']:.3f} | "
-                     f"{'' if by_site is None else f'{by_site:.3f}'} | {r[f'ceiling_at_{k}']:.3f} |")
+        lines.append(f"| {k} | {r[f'precision_at_{k}']:.3f} | {cell(site, k)} | "
+                     + "".join(f"{cell(row, k)} | " for row in rescored.values()) + f"{r[f'ceiling_at_{k}']:.3f} |")
+    lines.append("\nprecision@k of the same published descriptions ordered by: the published rank, the site's own "
+                 "order, and each other scorer.")
     stages = ", ".join(f"{n} {s['seconds']} s ({s['state']})" for n, s in r.get("stages", {}).items())
     return "\n".join(lines) + (f"\n\nBuild stages: {stages}.\n" if stages else "\n")
 

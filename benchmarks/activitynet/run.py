@@ -26,7 +26,7 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: make the repository root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from benchmarks.activitynet import adapters, corpusbuild, data, ranking, report, videofeats, zeroshot  # noqa: E402
+from benchmarks.activitynet import adapters, corpusbuild, data, fusion, ranking, report, videofeats, zeroshot  # noqa: E402
 from benchmarks.activitynet.cache import cache_key, cached_array, text_digest  # noqa: E402
 
 EXPERIMENTS = ("ranking", "build", "zeroshot")
@@ -91,12 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_ranking(config: RunConfig, val: data.Split, cache: Path) -> dict:
+def run_ranking(config: RunConfig, train: data.Split, val: data.Split, cache: Path) -> dict:
     sentences = ranking.LabelledSentences.from_split(val)
     try:
         scorers = adapters.relevance_scorers()
+        settings = adapters.fusion_settings()
     except Exception as exc:  # actionhub.relevance missing: BM25 still runs
-        scorers = {"word_vectors": _raiser(exc), "encoder": _raiser(exc)}
+        scorers, settings = {n: _raiser(exc) for n in ("word-vectors", "static", "encoder")}, None
     scorers["bm25"] = ranking.bm25_scorer
 
     def check(name: str, scores: np.ndarray) -> float | None:
@@ -105,9 +106,40 @@ def run_ranking(config: RunConfig, val: data.Split, cache: Path) -> dict:
             return None
         return adapters.check_against_registry(name, scores, sentences.texts, sentences.classes)
 
-    results = ranking.evaluate_scorers(sentences, scorers, cache, config.seed, check)
-    return {"sentences": len(sentences.texts), "videos": len(val.videos),
-            "registry_max_abs_diff": results.pop("checks", {}), "scorers": results}
+    matrices: dict[str, np.ndarray] = {}
+    results = ranking.evaluate_scorers(sentences, scorers, cache, config.seed, check, keep=matrices)
+    out = {"sentences": len(sentences.texts), "videos": len(val.videos),
+           "registry_max_abs_diff": results.pop("checks", {}), "scorers": results}
+    if settings is None or "bm25" not in matrices:
+        return out
+    # Fusion weights: tuned on the train captions' sentences only; validation uses the library's constants.
+    train_sentences = ranking.LabelledSentences.from_split(train)
+    digest = text_digest(train_sentences.texts + train_sentences.classes)
+    tiebreak = np.random.default_rng(config.seed).permutation(len(train_sentences.texts))
+    train_scores = {name: cached_array(cache, f"train-scores-{name}", cache_key(scorer=name, texts=digest),
+                                       lambda s=scorers[name]: s(train_sentences.texts, train_sentences.classes))
+                    for name in ("static", "bm25")}
+    maps = cached_array(cache, "fusion-grid", cache_key(grid=[fusion.WEIGHTS, fusion.KS], texts=digest,
+                                                        seed=config.seed),
+                        lambda: fusion.grid_map(train_scores["static"], train_scores["bm25"],
+                                                train_sentences.relevant(), tiebreak))
+    tuned = fusion.tune(maps)
+    out["fusion_tuning"] = {"on": f"train captions ({len(train_sentences.texts)} sentences)", "semantic": "static",
+                            "site": "bm25", "chosen": {"weight": tuned["weight"], "k": tuned["k"]},
+                            "train_map": tuned["map"], "grid": tuned["grid"],
+                            "library": {"weight": settings["weight"], "k": settings["k"]},
+                            "library_matches_tuning": (settings["weight"], settings["k"]) == (tuned["weight"],
+                                                                                               tuned["k"])}
+    val_tie = np.random.default_rng(config.seed).permutation(len(sentences.texts))
+    site = fusion.site_ranks(matrices["bm25"], val_tie)
+    fused = {f"fusion ({name} + bm25)": (lambda *_, m=matrices[name]: fusion.fuse(
+        fusion.row_ranks(m, val_tie), site, settings["weight"], settings["k"])) for name in ("static", "encoder")
+        if name in matrices}
+    out["scorers"] |= {k: v for k, v in ranking.evaluate_scorers(sentences, fused, None, config.seed).items()
+                       if k != "chance"}
+    out["default_scorer"] = settings["default_scorer"]
+    out["default_scorer_row"] = "fusion (static + bm25)"  # what `fusion` is in this experiment: BM25 is the site
+    return out
 
 
 def _raiser(exc: Exception):
@@ -126,6 +158,16 @@ def run_build(config: RunConfig, train: data.Split, out: Path) -> tuple[dict, li
     by_site = corpusbuild.evaluate_build(
         corpusbuild.rerank_by_site(descriptions, adapters.read_site_ranks(build_dir)), actions, train, ks)
     result["site_order_precision"] = {k: by_site[f"precision_at_{k}"] for k in ks}
+    result["scorer"] = stages.get("score", {}).get("report", {}).get("scorer") or adapters.fusion_settings()[
+        "default_scorer"]
+    names = {int(a["action_id"]): a["action"] for a in actions}
+    result["rescored_precision"] = {}
+    for scorer in ("word-vectors", "static"):  # the same published candidates in each scorer's order
+        try:
+            again = corpusbuild.evaluate_build(adapters.rescore(descriptions, names, scorer), actions, train, ks)
+            result["rescored_precision"][scorer] = {k: again[f"precision_at_{k}"] for k in ks}
+        except Exception as exc:  # a missing asset loses one row, not the experiment
+            result["rescored_precision"][scorer] = {"error": f"{type(exc).__name__}: {exc}"}
     result |= {"ks": list(ks), "dataset": str(dataset_dir),
                "stages": {name: {"state": st["state"], "seconds": round(st["seconds"], 1), "report": st["report"]}
                           for name, st in stages.items()}}
@@ -220,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         try:
             if name == "ranking":
-                results[name] = run_ranking(config, val, cache)
+                results[name] = run_ranking(config, train, val, cache)
             elif name == "build":
                 results[name], *rows = run_build(config, train, out)
                 built = (rows[0], rows[1])

@@ -200,6 +200,6 @@ def test_removal_reasons_are_counted(tmp_path):
             raw_row(7, "dance", "d4", "Unknown action.", rank=4)]
     write_shard(tmp_path, "t0", rows)
     desc, _, report = process(tmp_path, queries_table({0: "dance"}))
-    assert report.removed == {"unknown_action": 1, "empty": 1, "exact_duplicate": 1, "near_duplicate": 1,
-                              "no_sentence": 0}
+    assert report.removed == {"unknown_action": 1, "empty": 1, "too_long": 0, "exact_duplicate": 1,
+                              "near_duplicate": 1, "no_sentence": 0}
     assert desc["asset_id"].to_pylist() == ["d0"]  # the best-ranked copy is kept

@@ -1,4 +1,4 @@
-"""Relevance: the paper's cosine by hand, vectorized equals naive, ranks, scorers, the numpy encoder."""
+"""Relevance: the paper's cosine by hand, vectorized equals naive, ranks, scorers."""
 
 from __future__ import annotations
 
@@ -78,7 +78,8 @@ def processed_table() -> pa.Table:
     texts = ["A man plays tennis on a clay court.", "Kids swim in the lake.", "Tennis player serves the ball.",
              "A swimmer dives into a pool.", "Sunset over the city skyline."]
     rows = [{"description_id": f"s:{i}:{a}", "action_id": a, "action": ["play tennis", "swim"][a], "site": "s",
-             "asset_id": str(i), "queries": ["q"], "description": t, "keywords": None, "n_sentences": 1}
+             "asset_id": str(i), "queries": ["q"], "description": t, "keywords": None, "n_sentences": 1,
+             "site_rank": i}  # the site's order agrees with the topic: the off-topic text comes last
             for i, (t, a) in enumerate(zip(texts, [0, 1, 0, 1, 0], strict=True))]
     return pa.Table.from_pylist(rows, schema=PROCESSED)
 
@@ -94,28 +95,40 @@ def test_every_scorer_ranks_on_topic_text_first(name):
     assert sorted(r["rank"] for r in rows if r["action_id"] == 1) == [1, 2]
 
 
-def test_numpy_encoder_matches_transformers():
-    torch = pytest.importorskip("torch")
-    transformers = pytest.importorskip("transformers")
-    from actionhub.assets import resolve_encoder
-    from actionhub.encoder import Encoder
-
-    texts = ["A man plays tennis.", "dog", "Children swimming in a pool during a hot summer afternoon, laughing.",
-             "Ünïcode façade — naïve café"]
-    path = str(resolve_encoder())
-    tok = transformers.AutoTokenizer.from_pretrained(path)
-    model = transformers.AutoModel.from_pretrained(path).eval()
-    batch = tok(texts, padding=True, truncation=True, max_length=256, return_tensors="pt")
-    with torch.no_grad():
-        hidden = model(**batch).last_hidden_state
-    mask = batch["attention_mask"][..., None].float()
-    expected = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=1).numpy()
-    got = Encoder.load().encode(texts, batch_size=3)  # two batches of different padded lengths
-    np.testing.assert_allclose(got, expected, atol=1e-4)
-
-
 def test_chunked_mean_vectors_equal_one_pass():
     vectors = relevance.WordVectors(tiny_vectors())
     texts = pa.array(["man", "play tennis", None, "zebra", "swim the man", "tennis tennis man"] * 5)
     whole = relevance.unit_rows(vectors.mean_vectors(texts)[0])
     np.testing.assert_allclose(vectors.unit_mean_vectors(texts, chunk_rows=4), whole, rtol=1e-6)
+
+
+def test_fusion_is_reciprocal_rank_fusion_written_out():
+    action_ids = np.array([0, 0, 0, 1, 1])
+    semantic = np.array([0.9, 0.1, 0.5, 0.2, 0.3])  # semantic ranks: 1, 3, 2 | 2, 1
+    site = relevance.site_ranks(action_ids, pa.array([2, 0, None, 7, 3], pa.int32()))  # 2, 1, none | 2, 1
+    np.testing.assert_array_equal(site, [2, 1, np.inf, 2, 1])
+    w, k = 0.3, 10.0
+    expected = [w / (k + 1) + (1 - w) / (k + 2), w / (k + 3) + (1 - w) / (k + 1), w / (k + 2),
+                w / (k + 2) + (1 - w) / (k + 2), w / (k + 1) + (1 - w) / (k + 1)]
+    np.testing.assert_allclose(relevance.fused_relevance(action_ids, semantic, site, w, k), expected, rtol=1e-6)
+
+
+def test_fusion_weight_moves_the_order_between_site_and_semantic():
+    table = processed_table()
+    table = table.set_column(table.schema.get_field_index("site_rank"), "site_rank",
+                             pa.array([0, 0, 1, 1, -5], pa.int32()))  # the site puts the off-topic text first
+    actions = {0: "play tennis", 1: "swim"}
+
+    def top(weight: float) -> str:
+        scored = relevance.score(table, relevance.fusion_scorer("word-vectors", weight=weight), actions).to_pylist()
+        return next(r["description"] for r in scored if r["action_id"] == 0 and r["rank"] == 1)
+
+    assert top(0.0).startswith("Sunset")  # the site's order alone
+    assert not top(1.0).startswith("Sunset")  # the semantic order alone
+    with pytest.raises(ValueError, match="weight"):
+        relevance.fusion_scorer("word-vectors", weight=1.5)
+
+
+def test_default_scorer_is_registered_and_every_scorer_has_card_text():
+    assert relevance.DEFAULT_SCORER in relevance.SCORERS
+    assert set(relevance.CARD_TEXT) == set(relevance.SCORERS)

@@ -1,4 +1,4 @@
-"""Frozen text features: mean pooling against transformers by hand, the cache, and class_texts fallbacks."""
+"""Frozen text features: one encoder shared with actionhub, the cache, and class_texts fallbacks."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from actionhub.assets import DEFAULT_ENCODER as DEFAULT
 from coco.textfeats import class_texts, encode_cached
 
 
@@ -54,25 +55,20 @@ def test_class_texts_means_and_fallbacks(tmp_path, caplog):
     assert "1 of 2 classes have no descriptions" in caplog.text
 
 
-def test_mean_pooling_equals_hand_computation_over_transformers_output():
-    pytest.importorskip("transformers")
-    from transformers import AutoModel, AutoTokenizer
-
-    from actionhub.assets import MissingAssetError
-    from coco.textfeats import TextEncoder
+def test_class_texts_use_actionhubs_encoder_features():
+    """One encoder: coco's class-text features are actionhub's sentence embeddings of the same texts."""
+    from actionhub.encoder import Encoder, MissingExportError
+    from coco.textfeats import encoder_identity, load_encoder
 
     try:
-        encoder = TextEncoder(device="cpu")  # both texts in one padded batch: the mask matters
-    except MissingAssetError:
-        pytest.skip("bundled encoder not installed")
-    texts = ["a person rides a horse", "juggling"]
-    got = encoder.encode(texts)
-    tokenizer = AutoTokenizer.from_pretrained(encoder.path)
-    model = AutoModel.from_pretrained(encoder.path).eval()
-    for text, row in zip(texts, got, strict=True):
-        with torch.no_grad():
-            hidden = model(**tokenizer(text, return_tensors="pt")).last_hidden_state[0]  # (L, T), no padding
-        expected = hidden.sum(0) / hidden.shape[0]
-        np.testing.assert_allclose(row, expected.numpy(), rtol=1e-4, atol=1e-5)
-    cls = TextEncoder(device="cpu", pooling="cls").encode(texts)
-    assert cls.shape == got.shape and not np.allclose(cls, got)
+        reference = Encoder.load()
+    except MissingExportError:
+        pytest.skip("ONNX export not made (python tools/export_encoder.py)")
+    names = ["riding a horse", "juggling balls"]
+    texts = class_texts(names, {}, {"juggling balls": ["A man juggles three balls.", "Juggling in a park."]})
+    expected = reference.encode(names + ["A man juggles three balls.", "Juggling in a park."])
+    np.testing.assert_allclose(texts.definition.numpy(), expected[:2], atol=1e-6)
+    np.testing.assert_allclose(texts.content[1].numpy(), expected[2:].mean(axis=0), atol=1e-6)
+    np.testing.assert_allclose(texts.content[0].numpy(), expected[0], atol=1e-6)  # no descriptions: definition
+    assert load_encoder().identity == reference.identity == encoder_identity()
+    assert load_encoder(f"{DEFAULT}:int8").identity != reference.identity

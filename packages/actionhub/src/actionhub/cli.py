@@ -48,19 +48,26 @@ def build_config_from_args(args: argparse.Namespace):
 
 
 def _build(args: argparse.Namespace) -> int:
+    import shlex
+
     from actionhub.assets import MissingAssetError
     from actionhub.harvest.errors import AuthError
-    from actionhub.pipeline import build
+    from actionhub.pipeline import HarvestShortfall, build
     from actionhub.sources import QueriesError
 
     try:
         summary = build(build_config_from_args(args), log=print)
-    except (ValueError, QueriesError, MissingAssetError) as exc:
+    except HarvestShortfall as exc:
+        again = [a for a in args.argv if a != "--retry-failed"]
         print(f"actionhub build: error: {exc}", file=sys.stderr)
-        return 2
-    except AuthError as exc:
-        print(f"actionhub build: stopped: {exc}", file=sys.stderr)
-        return 3
+        print(f"resume with: {shlex.join(['actionhub', *again, '--retry-failed'])}", file=sys.stderr)
+        return 1
+    except (ValueError, QueriesError, MissingAssetError, AuthError) as exc:
+        if args.debug:  # the traceback, through actionhub.clierrors
+            raise
+        stopped = isinstance(exc, AuthError)
+        print(f"actionhub build: {'stopped' if stopped else 'error'}: {exc}", file=sys.stderr)
+        return 3 if stopped else 2
     print(summary.format())
     return 0
 
@@ -98,6 +105,11 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
 def _stats(args: argparse.Namespace) -> int:
     from actionhub import stats
     from actionhub.assets import load_vectors
+    from actionhub.clierrors import check_dataset_dir, check_out_dir
+
+    check_dataset_dir(args.dir)
+    if args.out is not None:
+        check_out_dir(args.out)
 
     config = stats.StatsConfig(top=args.top, bottom=args.bottom, actions=args.actions, neighbours=args.neighbours,
                                n_similar_default=args.n_similar_default)
@@ -127,9 +139,10 @@ def _add_stats(sub: argparse._SubParsersAction) -> None:
 
 
 def _push(args: argparse.Namespace) -> int:
-    from actionhub.publish import push_to_hub
+    from actionhub.clierrors import check_dataset_dir, push_or_explain
 
-    print(push_to_hub(args.dir, args.repo_id, private=not args.public))
+    check_dataset_dir(args.dir)
+    print(push_or_explain(args.dir, args.repo_id, private=not args.public))
     return 0
 
 
@@ -224,7 +237,9 @@ def configure_logging(verbose: bool = False, debug: bool = False) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Returns the top-level parser with every subcommand registered."""
-    parser = argparse.ArgumentParser(prog="actionhub", description=__doc__)
+    from actionhub.clierrors import OneLineParser
+
+    parser = OneLineParser(prog="actionhub", description=__doc__)
     parser.add_argument("--version", action="version", version=f"actionhub {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="show libraries' INFO logs and progress bars")
     parser.add_argument("--debug", action="store_true", help="show DEBUG logs")
@@ -234,11 +249,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``actionhub`` console script; returns the exit code."""
+def _run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
+    args.argv = argv  # for messages that repeat the command (the resume hint)
     configure_logging(args.verbose, args.debug)
     return args.func(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``actionhub`` console script; returns the exit code (see ``actionhub.clierrors``)."""
+    from actionhub.clierrors import run_main
+
+    return run_main(_run, argv, "actionhub", parser_has_debug=True)
 
 
 if __name__ == "__main__":

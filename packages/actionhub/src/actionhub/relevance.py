@@ -1,21 +1,26 @@
-"""Relevance of each description to its action, as in the paper, and its rank within the action.
+"""Relevance of each description to its action, and its rank within the action; the registry of scorers.
 
-``word_vectors`` (the paper's score): cosine between the mean word vector of the description and the mean
-word vector of the action name, with any gensim ``KeyedVectors`` (default: bundled GloVe 6B 50-d).
+Scorers (``SCORERS``; a scorer maps a descriptions table and action id -> name to relevance (n,) float32):
 
-Tokenization (:mod:`actionhub.tokens`): lower case, words are maximal runs of Unicode letters and digits
-("T-shirt" gives "t" and "shirt"). Words in ``stop_words`` are skipped, and so are words
+- ``fusion`` (the default of a published dataset): reciprocal-rank fusion of the ``static`` score's rank and
+  the site's own rank of the description (``site_rank``, recorded by the harvest) within its action:
+  ``w / (k + r_semantic) + (1 - w) / (k + r_site)``, ranks 1-based. ``w`` and ``k`` were chosen on ActivityNet
+  *train* captions only (``benchmarks/activitynet``) and evaluated on validation. ``fusion-encoder`` fuses
+  the MiniLM score instead (slower, a little better).
+- ``static``: cosine of the static embeddings distilled from MiniLM (:mod:`actionhub.static`).
+- ``encoder``: cosine of MiniLM sentence embeddings (:mod:`actionhub.encoder`, onnxruntime).
+- ``word-vectors`` (the paper's score): cosine between the mean word vector of the description and the mean
+  word vector of the action name, with any gensim ``KeyedVectors`` (default: bundled GloVe 6B 50-d).
+
+Word vectors: tokenization (:mod:`actionhub.tokens`): lower case, words are maximal runs of Unicode letters
+and digits ("T-shirt" gives "t" and "shirt"). Words in ``stop_words`` are skipped, and so are words
 missing from the vectors (out of vocabulary). A text (description or action name) with no known word has
 no mean vector; its relevance is 0.0 rather than NaN (the published column is non-nullable float32), so it
 ranks after every description with a positive score. The pipeline passes NLTK's English stop words by
 default: GloVe keeps "the", "a", ... whose vectors would pull every mean towards the same point, while the
-paper's GoogleNews word2vec has no vectors for most of them.
-
-Vectorized: pyarrow splits and maps all tokens to vocabulary ids at once, a scipy CSR count matrix
-(texts x vocabulary) times the vector matrix gives the sums, then one row-wise dot product the cosines.
-
-``encoder`` (for comparison): cosine between all-MiniLM-L6-v2 sentence embeddings of description and action
-name (:mod:`actionhub.encoder`, numpy only).
+paper's GoogleNews word2vec has no vectors for most of them. Vectorized: pyarrow splits and maps all tokens
+to vocabulary ids at once, a scipy CSR count matrix (texts x vocabulary) times the vector matrix gives the
+sums, then one row-wise dot product the cosines.
 """
 
 from __future__ import annotations
@@ -113,8 +118,16 @@ def ranks(action_ids: np.ndarray, relevance: np.ndarray, tie_break: np.ndarray |
     return out
 
 
-# A scorer maps (descriptions, action ids, action id -> name) to relevance (n,) float32.
-Scorer = Callable[[pa.Array, np.ndarray, dict[int, str]], np.ndarray]
+# A scorer maps (descriptions table: `description`, `action_id`, optional `site_rank`; action id -> name) to
+# relevance (n,) float32.
+Scorer = Callable[[pa.Table, dict[int, str]], np.ndarray]
+# A text embedder: texts -> unit-length rows (n, d) float32.
+Embed = Callable[[list[str] | pa.Array], np.ndarray]
+
+DEFAULT_SCORER = "fusion"
+# Fusion weights, chosen on ActivityNet train captions (benchmarks/activitynet/fusion.py), never on validation.
+FUSION_WEIGHT = 0.5
+FUSION_K = 30.0
 
 
 def word_vector_scorer(kv: KeyedVectors | None = None, stop_words: Iterable[str] | None = None) -> Scorer:
@@ -128,33 +141,101 @@ def word_vector_scorer(kv: KeyedVectors | None = None, stop_words: Iterable[str]
 
         stop_words = load_stop_words()
     vectors = WordVectors(kv, stop_words)
-    return lambda texts, action_ids, actions: word_vector_relevance(texts, action_ids, actions, vectors)
+    return lambda table, actions: word_vector_relevance(table["description"], np.asarray(table["action_id"]),
+                                                        actions, vectors)
 
 
-def encoder_scorer(spec: str | None = None, batch_size: int = 64) -> Scorer:
-    """Sentence-encoder cosine (all-MiniLM-L6-v2 in numpy), for comparison with the paper's score."""
-    from actionhub.encoder import Encoder
+def cosine_scorer(embed: Embed) -> Scorer:
+    """Cosine between the embedding of each description and that of its action's name."""
 
-    encoder = Encoder.load(spec) if spec else Encoder.load()
-
-    def score(texts: pa.Array, action_ids: np.ndarray, actions: dict[int, str]) -> np.ndarray:
+    def score(table: pa.Table, actions: dict[int, str]) -> np.ndarray:
         ids = sorted(actions)
-        action_emb = encoder.encode([actions[i] for i in ids], batch_size)  # (A, 384) unit rows
-        text_emb = encoder.encode(pa.array(texts).to_pylist(), batch_size)  # (n, 384)
-        position = np.searchsorted(np.asarray(ids), np.asarray(action_ids))
+        action_emb = embed([actions[i] for i in ids])  # (A, d) unit rows
+        text_emb = embed(tokens.string_array(table["description"]))  # (n, d)
+        position = np.searchsorted(np.asarray(ids), np.asarray(table["action_id"]))
         return np.einsum("nd,nd->n", text_emb, action_emb[position]).astype(np.float32)
 
     return score
 
 
+def encoder_scorer(config=None) -> Scorer:
+    """MiniLM sentence-embedding cosine (``actionhub.encoder.EncoderConfig``; default fp32)."""
+    from actionhub.encoder import Encoder
+
+    encoder = Encoder.load(config)
+    return cosine_scorer(lambda texts: encoder.encode(texts.to_pylist() if isinstance(texts, pa.Array)
+                                                      else list(texts)))
+
+
+def static_scorer(folder: str | None = None) -> Scorer:
+    """Static (distilled) embedding cosine: MiniLM's neighbourhoods at a table lookup's cost."""
+    from actionhub.static import StaticEmbedding
+
+    return cosine_scorer(StaticEmbedding.load(folder).encode)
+
+
+def site_ranks(action_ids: np.ndarray, site_rank: pa.Array | pa.ChunkedArray | None) -> np.ndarray:
+    """(n,) float64 1-based rank of each description within its action by the site's own order; infinite (no
+    site term in the fusion) for a description without a site position."""
+    n = len(action_ids)
+    if site_rank is None:
+        return np.full(n, np.inf)
+    known = np.asarray(pc.is_valid(site_rank))
+    position = np.asarray(pc.fill_null(site_rank, 0), dtype=np.float64)
+    return np.where(known, ranks(action_ids, np.where(known, -position, -np.inf)), np.inf)
+
+
+def fused_relevance(action_ids: np.ndarray, semantic: np.ndarray, site_rank: np.ndarray,
+                    weight: float = FUSION_WEIGHT, k: float = FUSION_K) -> np.ndarray:
+    """Reciprocal-rank fusion (n,) float32 of a semantic score and the site's 1-based rank, within actions."""
+    semantic_rank = ranks(action_ids, semantic).astype(np.float64)
+    return (weight / (k + semantic_rank) + (1 - weight) / (k + site_rank)).astype(np.float32)
+
+
+def fusion_scorer(semantic: str = "static", weight: float = FUSION_WEIGHT, k: float = FUSION_K) -> Scorer:
+    """The default: the ``semantic`` scorer's rank fused with the site's rank (``site_rank`` column)."""
+    if not 0.0 <= weight <= 1.0 or k < 0:
+        raise ValueError(f"fusion needs 0 <= weight <= 1 and k >= 0, got weight={weight}, k={k}")
+    base = SCORERS[semantic]()
+
+    def score(table: pa.Table, actions: dict[int, str]) -> np.ndarray:
+        action_ids = np.asarray(table["action_id"])
+        site = table["site_rank"] if "site_rank" in table.column_names else None
+        return fused_relevance(action_ids, base(table, actions), site_ranks(action_ids, site), weight, k)
+
+    return score
+
+
 # Registry: name -> factory of a scorer (factories load their assets on call).
-SCORERS: dict[str, Callable[..., Scorer]] = {"word_vectors": word_vector_scorer, "encoder": encoder_scorer}
+SCORERS: dict[str, Callable[..., Scorer]] = {
+    "fusion": fusion_scorer,
+    "fusion-encoder": lambda: fusion_scorer("encoder"),
+    "static": static_scorer,
+    "encoder": encoder_scorer,
+    "word-vectors": word_vector_scorer,
+}
+
+# One sentence per scorer for the dataset card, which names the scorer that ranked the dataset.
+CARD_TEXT = {
+    "fusion": "reciprocal-rank fusion of the footage site's own rank of the description and its static-embedding "
+              "similarity to the action name (an embedding table distilled from all-MiniLM-L6-v2), weights "
+              f"{FUSION_WEIGHT}/{1 - FUSION_WEIGHT}, k={FUSION_K:g}; higher is more relevant.",
+    "fusion-encoder": "reciprocal-rank fusion of the footage site's own rank of the description and its "
+                      f"all-MiniLM-L6-v2 cosine to the action name, weights {FUSION_WEIGHT}/{1 - FUSION_WEIGHT}, "
+                      f"k={FUSION_K:g}; higher is more relevant.",
+    "static": "cosine between static embeddings (distilled from all-MiniLM-L6-v2) of the description and of the "
+              "action name.",
+    "encoder": "cosine between all-MiniLM-L6-v2 sentence embeddings of the description and of the action name.",
+    "word-vectors": "cosine between the mean word vector of the description and the mean word vector of the "
+                    "action name (GloVe 6B 50-d by default; stop words and out-of-vocabulary words skipped; a text "
+                    "with no known word scores 0), as in the paper.",
+}
 
 
 def score(descriptions: pa.Table, scorer: Scorer, actions: dict[int, str]) -> pa.Table:
     """Adds ``relevance`` and ``rank`` (ties broken by description_id) to a processed descriptions table."""
     action_ids = np.asarray(descriptions["action_id"])
-    relevance = scorer(descriptions["description"], action_ids, actions)
+    relevance = scorer(descriptions, actions)
     tie = np.asarray(pc.rank(descriptions["description_id"], sort_keys="ascending", tiebreaker="first"))
     rank = ranks(action_ids, relevance, tie)
     scored = descriptions.append_column("relevance", pa.array(relevance, pa.float32()))

@@ -29,7 +29,9 @@ RAW = pa.schema([
     pa.field("action_id", pa.int32(), nullable=False),
     pa.field("query", pa.string(), nullable=False),
     pa.field("site", pa.string(), nullable=False),
-    pa.field("asset_id", pa.string()),  # the site's id of the video; null on a failure row
+    # The site's id of the video. Failure rows: null for a failed page; for a rejected item (status bad_utf8,
+    # missing_field, wrong_type) the item's id when it has one, with its page and the reason in `error`.
+    pa.field("asset_id", pa.string()),
     pa.field("description", pa.string()),
     pa.field("keywords", pa.list_(pa.string())),
     pa.field("page", pa.int32()),
@@ -50,7 +52,8 @@ DESCRIPTIONS = pa.schema([
     pa.field("description", pa.string(), nullable=False),
     pa.field("keywords", pa.list_(pa.string())),
     pa.field("n_sentences", pa.int32(), nullable=False),
-    pa.field("relevance", pa.float32(), nullable=False),  # cosine(mean word vector of text, of action name)
+    pa.field("site_rank", pa.int32()),  # 0-based best position in the site's results over the action's queries
+    pa.field("relevance", pa.float32(), nullable=False),  # the named scorer's score (see the card), higher first
     pa.field("rank", pa.int32(), nullable=False),  # 1 = most relevant description of its action
 ])
 

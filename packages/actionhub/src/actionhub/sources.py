@@ -31,6 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
+from actionhub.names import clean_name, name_problem
 from actionhub.normalize import stop_words
 
 USER = "user"  # the source name of names read from a user's class file
@@ -63,8 +64,8 @@ def _json_words(text: str) -> list[str]:
 
 # Cleaners: class name -> queries.
 def squash(text: str) -> str:
-    """Lower case, runs of white space as one space, no leading or trailing space."""
-    return " ".join(text.lower().split())
+    """Lower case, runs of white space as one space, no leading or trailing space (after Unicode cleaning)."""
+    return " ".join(clean_name(text).lower().split())
 
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
@@ -215,7 +216,9 @@ def read_user_classes(path: Path) -> list[Alias]:
         except UnicodeDecodeError as exc:
             raise QueriesError(f"class file {path}, line {number}: not valid UTF-8 ({exc.reason})") from exc
         name = line.lstrip("\ufeff").strip()  # a byte-order mark may open the file
-        if name and not name.startswith("#"):
+        if clean_name(name) and not name.startswith("#"):
+            if name_problem(name):
+                raise QueriesError(f"class file {path}, line {number}: {name_problem(name)}")
             aliases.append(Alias(USER, name, squash(name)))
     if not aliases:
         raise QueriesError(f"class file {path} holds no class names (only blank or # comment lines)")

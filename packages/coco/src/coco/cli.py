@@ -226,7 +226,9 @@ SUBCOMMANDS: dict[str, Callable[..., argparse.ArgumentParser]] = {
 
 def build_parser(preset: str = "coco") -> argparse.ArgumentParser:
     """Returns the ``python -m coco`` parser; ``preset`` sets the train ablation flags' defaults."""
-    parser = argparse.ArgumentParser(prog="coco", description="CoCo zero-shot action recognition")
+    from actionhub.clierrors import OneLineParser
+
+    parser = OneLineParser(prog="coco", description="CoCo zero-shot action recognition")
     parser.add_argument("--version", action="version", version=f"coco {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, add in SUBCOMMANDS.items():
@@ -246,23 +248,38 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m coco``; returns the exit code (2 for bad input, with a one-line message)."""
+def _run(argv: list[str]) -> int:
     args = parse(argv)  # --help and argument errors exit here, before torch is imported
     if "torch" not in sys.modules:  # read once, when torch's OpenMP runtime loads (coco.checkpoint imports torch)
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    from coco.config import ConfigError
+    from coco.protocols import PROTOCOLS as REGISTRY
 
+    known = REGISTRY.get(getattr(args, "protocol", ""), {})
+    if known and args.dataset and args.dataset not in known:
+        raise ConfigError(f"unknown --dataset {args.dataset!r} for protocol {args.protocol}; choose from "
+                          f"{', '.join(sorted(known))}")
+    set_threads(args.threads)
+    return args.func(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m coco``; returns the exit code (``actionhub.clierrors.run_main``: a mistake is
+    one line and exit 2, Ctrl-C exit 130, ``--debug`` shows the traceback). Arguments are parsed before torch
+    is imported, so ``--help`` and argument errors answer at once."""
+    from actionhub.clierrors import run_main
+
+    return run_main(_run, argv, "coco", known=_known_errors)
+
+
+def _known_errors() -> tuple[type[BaseException], ...]:
+    """coco's errors that mean bad input; imported only once something failed (they import torch)."""
     from actionhub.assets import MissingAssetError
     from coco.checkpoint import CheckpointError
     from coco.config import ConfigError
     from coco.task import TaskError
 
-    try:
-        set_threads(args.threads)
-        return args.func(args)
-    except (ConfigError, TaskError, CheckpointError, MissingAssetError, FileNotFoundError) as exc:
-        print(f"coco {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+    return ConfigError, TaskError, CheckpointError, MissingAssetError
 
 
 def train_main(argv: Sequence[str] | None = None) -> int:

@@ -4,8 +4,8 @@ A checkpoint stores a :class:`DataIdentity` next to its :class:`~coco.config.Dat
 prediction recompute the identity of the data they are given and refuse a checkpoint whose identity differs
 (:func:`mismatches`). Paths are not part of the identity (a dataset may move); contents are:
 
-- the text encoder: its spec and a hash of the encoder's own identity (``coco.textfeats.TextEncoder.identity``:
-  spec, pooling, max length, ``config.json``, weight files), so other weights never pass for the same encoder;
+- the text encoder: its spec and a hash of the encoder's own identity (``coco.textfeats.encoder_identity``:
+  sha256 of the model files, precision, max length, pooling), so other weights never pass for the same encoder;
 - the ActionHub dataset: a sha256 over its card (``README.md``) and the names and sizes of its Parquet shards;
 - the video features: the ``recipe`` dict of their ``meta.json`` (backbone, weights, sampling), when present.
 """
@@ -103,9 +103,9 @@ def features_recipe(features: str | Path) -> dict | None:
 
 def encoder_identity(spec: str) -> str:
     """``"<spec>#<sha256 of the encoder's identity>"``; resolves the encoder's files, loads no weights."""
-    from coco.textfeats import TextEncoder
+    from coco.textfeats import encoder_identity as identity
 
-    return f"{spec}#{hashlib.sha256(TextEncoder(spec).identity.encode()).hexdigest()[:SHORT]}"
+    return f"{spec}#{hashlib.sha256(identity(spec).encode()).hexdigest()[:SHORT]}"
 
 
 def texts_identity(encoder: str, k: int, actionhub: str | None) -> dict[str, Any]:

@@ -1,15 +1,14 @@
-"""Frozen text features of classes: a BERT encoder (transformers), an on-disk cache, and :func:`class_texts`.
+"""Frozen text features of classes: actionhub's sentence encoder, an on-disk cache, and :func:`class_texts`.
 
-Encoding: the tokenizer pads and truncates (``max_length``, default 128 tokens) a batch, the frozen model runs
-under ``torch.no_grad`` in eval mode, and a text's feature is the mean of its last hidden states over real
-(attention-mask) tokens: ``sum_t m_t h_t / sum_t m_t``. Mean pooling is what the bundled MiniLM was trained
-with (sentence-transformers); ``pooling="cls"`` takes the first token's state instead. The device is CUDA when
-available, else CPU. Features are float32.
+Encoding is :mod:`actionhub.encoder` (all-MiniLM-L6-v2 through onnxruntime: mean pooling, L2 normalization,
+truncation at 256 tokens), the same encoder that scores relevance in actionhub, so one text has one feature
+everywhere. A spec string names the model (``actionhub.assets.resolve_encoder``); ``"<spec>:int8"`` selects the
+int8-quantized graph. Features are float32 unit rows.
 
 Cache: ``CACHE/<sha1(encoder identity)[:16]>/`` holds ``features.npy`` (rows) and ``keys.txt`` (sha1 of each
-row's text, one per line) plus ``identity.txt``. The identity is the encoder spec, pooling, max length, the
-model's ``config.json`` and its weight files' names and sizes, so two encoders never share rows. Only texts
-missing from the cache are encoded; new rows are appended and the files replaced atomically.
+row's text, one per line) plus ``identity.txt``. The identity is the encoder's own (model bytes' sha256,
+precision, length, pooling), so two encoders never share rows. Only texts missing from the cache are
+encoded; new rows are appended and the files replaced atomically.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from typing import Protocol
 import numpy as np
 import torch
 
-from actionhub.assets import DEFAULT_ENCODER, resolve_encoder
+from actionhub.assets import DEFAULT_ENCODER
 from actionhub.atomic import atomic_open, write_text
 from coco.task import ClassTexts
 
@@ -44,55 +43,25 @@ def _sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-class TextEncoder:
-    """A frozen Hugging Face encoder (default the bundled MiniLM BertModel), loaded on first use.
+def _config(spec: str):
+    from actionhub.encoder import EncoderConfig
 
-    Args:
-        spec: Passed to :func:`actionhub.assets.resolve_encoder`: bundled name, local directory or hub name.
-        pooling: ``"mean"`` (masked mean over tokens) or ``"cls"`` (first token).
-        max_length: Tokens kept per text.
-        batch_size: Texts per forward pass.
-        device: ``"cuda"``/``"cpu"``; default CUDA when available.
-    """
+    model, _, precision = spec.rpartition(":") if spec.endswith((":int8", ":fp32")) else (spec, "", "fp32")
+    return EncoderConfig(model=model, precision=precision)
 
-    def __init__(self, spec: str = DEFAULT_ENCODER, pooling: str = "mean", max_length: int = 128,
-                 batch_size: int = 64, device: str | None = None) -> None:
-        if pooling not in ("mean", "cls"):
-            raise ValueError(f"pooling must be 'mean' or 'cls', got {pooling!r}")
-        self.spec, self.pooling, self.max_length, self.batch_size = spec, pooling, max_length, batch_size
-        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-        self.path = resolve_encoder(spec)
-        weights = sorted((p.name, p.stat().st_size) for p in self.path.iterdir()
-                         if p.suffix in (".safetensors", ".bin", ".pt"))
-        config = (self.path / "config.json").read_bytes() if (self.path / "config.json").is_file() else b""
-        self.identity = f"{spec}|{pooling}|{max_length}|{hashlib.sha1(config).hexdigest()}|{weights}"
-        self._model = None
-        self._tokenizer = None
 
-    def _load(self) -> None:
-        from transformers import AutoModel, AutoTokenizer
+def load_encoder(spec: str = DEFAULT_ENCODER) -> Encoder:
+    """actionhub's sentence encoder for a spec: a model (bundled name, directory, hub name), ``:int8`` optional."""
+    from actionhub.encoder import Encoder as SentenceEncoder
 
-        self._tokenizer = AutoTokenizer.from_pretrained(self.path)
-        self._model = AutoModel.from_pretrained(self.path).to(self.device).eval()
+    return SentenceEncoder.load(_config(spec))
 
-    @torch.no_grad()
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """(len(texts), T) float32 pooled features."""
-        if self._model is None:
-            self._load()
-        out = []
-        for start in range(0, len(texts), self.batch_size):
-            batch = self._tokenizer(texts[start:start + self.batch_size], padding=True, truncation=True,
-                                    max_length=self.max_length, return_tensors="pt").to(self.device)
-            hidden = self._model(**batch).last_hidden_state  # (B, L, T)
-            if self.pooling == "cls":
-                pooled = hidden[:, 0]
-            else:
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)  # (B, L, 1)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
-            out.append(pooled.float().cpu().numpy())
-        width = self._model.config.hidden_size
-        return np.concatenate(out) if out else np.zeros((0, width), np.float32)
+
+def encoder_identity(spec: str = DEFAULT_ENCODER) -> str:
+    """The identity :func:`load_encoder` gives for ``spec``, without loading the encoder."""
+    from actionhub.encoder import identity
+
+    return identity(_config(spec))
 
 
 def _atomic_write(path: Path, data: bytes | np.ndarray) -> None:
@@ -147,11 +116,11 @@ def class_texts(names: Sequence[str], definitions: dict[str, str], descriptions:
         definitions: Name -> definition; a class without one uses its name.
         descriptions: Name -> descriptions, most relevant first; the first ``k`` are averaged (content, Eq. 7).
             A class with none uses its definition feature as content; such classes are counted and warned.
-        encoder: A spec for :class:`TextEncoder` or an encoder object.
+        encoder: A spec for :func:`load_encoder` or an encoder object.
         cache_dir: Feature cache directory, or None.
         k: Descriptions per class.
     """
-    enc = TextEncoder(encoder) if isinstance(encoder, str) else encoder
+    enc = load_encoder(encoder) if isinstance(encoder, str) else encoder
     names = tuple(names)
     definition_texts = [definitions.get(n) or n for n in names]
     chosen = [list(descriptions.get(n, []))[:k] for n in names]

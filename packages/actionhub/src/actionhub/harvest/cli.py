@@ -22,6 +22,8 @@ _HELP = {
     "people_number": "shutterstock: exact number of people (0: model-released people, i.e. at least one)",
     "sort": "shutterstock: sort order", "text_column": "corpus: caption column",
     "id_column": "corpus: id column (default: id, else row number)",
+    "request_deadline": "seconds one request may take in all (then retried)",
+    "max_decoded_bytes": "refuse bodies larger than this once decompressed",
 }
 _FLAGS = {"retry_failed": "redo failed tasks", "overwrite": "redo every task, even finished ones",
           "allow_web": "allow shutterstock-web (public pages; opt-in)"}

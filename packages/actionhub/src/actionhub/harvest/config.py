@@ -108,16 +108,20 @@ class Retries:
         max_retries: Retries of one request after a 429, 5xx, timeout or reset.
         backoff_base: Seconds of the first backoff; doubles per retry, with jitter.
         backoff_cap: Longest backoff in seconds; a Retry-After longer than this ends the task as failed.
+        request_deadline: Seconds one request attempt may take in all (headers and body), however the server
+            trickles its bytes; past it the attempt is a retryable ``timeout``.
     """
 
     timeout: float = 30.0
     max_retries: int = 5
     backoff_base: float = 1.0
     backoff_cap: float = 120.0
+    request_deadline: float = 90.0
 
     def __post_init__(self) -> None:
-        if self.timeout <= 0:
-            raise ValueError(f"timeout must be > 0, got {self.timeout}")
+        for name in ("timeout", "request_deadline"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
         for name in ("max_retries", "backoff_base", "backoff_cap"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
@@ -131,13 +135,16 @@ class Limits:
         max_pages: Pages fetched per query at most.
         max_items: Distinct items kept per query at most.
         per_page: Items requested per page.
-        max_response_bytes: Larger responses are refused (``too_large``).
+        max_response_bytes: Responses larger than this on the wire are refused (``too_large``).
+        max_decoded_bytes: A body larger than this once decompressed is refused (``too_large``); checked while
+            it is decoded, so a decompression bomb costs at most about this much memory.
     """
 
     max_pages: int = 5
     max_items: int = 500
     per_page: int = 100
     max_response_bytes: int = 10_000_000
+    max_decoded_bytes: int = 5_000_000
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -1,8 +1,10 @@
 """The polite HTTP client every site adapter goes through.
 
 Per-host token bucket; retries with exponential backoff and jitter on 429, 5xx, timeouts and connection
-resets, honouring Retry-After (host-wide); 401/403 raise :class:`AuthError` at once; responses over a size
-cap are refused; redirects are followed only within the same host; an honest User-Agent on every request.
+resets, honouring Retry-After (host-wide); 401/403 raise :class:`AuthError` at once; bodies over a size
+cap, on the wire or once decompressed, are refused while they stream (:mod:`actionhub.harvest.body`); each
+attempt has an overall deadline (:mod:`actionhub.harvest.deadline`); redirects are followed only within the
+same host; an honest User-Agent on every request.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from actionhub.harvest.body import ACCEPT_ENCODING, read_capped
 from actionhub.harvest.config import HarvestConfig
+from actionhub.harvest.deadline import deadline_transport
 from actionhub.harvest.errors import AuthError, HarvestError
 from actionhub.harvest.ratelimit import HostLimiter
 
@@ -37,11 +41,17 @@ class Response:
     url: str
 
     def json(self) -> object:
-        return json.loads(self.body)
+        """The decoded JSON body; bytes that are not UTF-8 stay as lone surrogates, for per-item checks."""
+        return json.loads(self.escaped_text)
 
     @property
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
+
+    @property
+    def escaped_text(self) -> str:
+        """The body as text, bytes that are not UTF-8 kept as lone surrogates (``surrogateescape``)."""
+        return self.body.decode("utf-8", errors="surrogateescape")
 
 
 @dataclass
@@ -99,8 +109,11 @@ class PoliteClient:
         self._local = threading.local()
         pool = httpx.Limits(max_connections=2 * config.politeness.concurrency,
                              max_keepalive_connections=config.politeness.concurrency)
+        self._deadline = None  # an injected transport has its own notion of time
+        if transport is None:
+            transport, self._deadline = deadline_transport(pool)
         self._http = httpx.Client(timeout=config.retries.timeout, follow_redirects=False, transport=transport,
-                                  headers={"User-Agent": config.access.user_agent}, limits=pool)
+                                  headers={"User-Agent": config.access.user_agent, "Accept-Encoding": ACCEPT_ENCODING})
 
     def close(self) -> None:
         self._http.close()
@@ -126,6 +139,13 @@ class PoliteClient:
         ceiling = min(self.config.retries.backoff_cap, self.config.retries.backoff_base * 2**attempt)
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
+    def pause_before_retry(self, attempt: int, cause: str) -> None:
+        """Counts a retry of ``cause`` and sleeps its backoff (for retries decided outside the client)."""
+        with self._lock:
+            self.stats.retries[cause] += 1
+        self._count(f"retry_{cause}")
+        self._sleep(self.backoff(attempt))
+
     def get(self, url: str, params: Mapping[str, object] | None = None, auth: httpx.Auth | None = None,
             ok_statuses: tuple[int, ...] = ()) -> Response:
         """GETs ``url``; returns a 2xx response (or one whose status is in ``ok_statuses``).
@@ -138,10 +158,12 @@ class PoliteClient:
         for attempt in range(self.config.retries.max_retries + 1):
             self.limiter.acquire(host)
             retry_after = None
+            started = time.monotonic()
             try:
-                response = self._fetch(url, params, auth)
+                response = self._fetch(url, params, auth, started)
             except httpx.TimeoutException as exc:
-                cause, failure = "timeout", HarvestError("timeout", f"{type(exc).__name__} on {url}")
+                detail = f"{type(exc).__name__} on {url}: {exc}".rstrip(": ")
+                cause, failure = "timeout", HarvestError("timeout", detail)
             except httpx.TransportError as exc:
                 cause, failure = "connection", HarvestError("connection", f"{type(exc).__name__} on {url}: {exc}")
             else:
@@ -170,7 +192,18 @@ class PoliteClient:
             self._sleep(delay)
         raise HarvestError(failure.kind, f"{failure.message} (after {self.config.retries.max_retries} retries)")
 
-    def _fetch(self, url: str, params: Mapping[str, object] | None, auth: httpx.Auth | None) -> Response:
+    def _fetch(self, url: str, params: Mapping[str, object] | None, auth: httpx.Auth | None,
+               started: float) -> Response:
+        if self._deadline is not None:
+            self._deadline.set(self.config.retries.request_deadline)
+        try:
+            return self._follow(url, params, auth, started)
+        finally:
+            if self._deadline is not None:
+                self._deadline.set(None)
+
+    def _follow(self, url: str, params: Mapping[str, object] | None, auth: httpx.Auth | None,
+                started: float) -> Response:
         origin = host_of(url)
         for _ in range(MAX_REDIRECTS + 1):
             with self._lock:
@@ -183,20 +216,22 @@ class PoliteClient:
                         raise HarvestError("redirect_refused", f"{url} redirects to another host: {host_of(target)}")
                     url, params = target, None  # the Location carries its own query string
                     continue
-                body = self._read_capped(r, url)
+                body = self._read_capped(r, url, started)
                 with self._lock:
                     self.stats.bytes += len(body)
                 return Response(r.status_code, {k.lower(): v for k, v in r.headers.items()}, body, str(r.url))
         raise HarvestError("redirect_refused", f"more than {MAX_REDIRECTS} redirects from {url}")
 
-    def _read_capped(self, r: httpx.Response, url: str) -> bytes:
+    def _read_capped(self, r: httpx.Response, url: str, started: float) -> bytes:
         cap = self.config.limits.max_response_bytes
         declared = r.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise HarvestError("too_large", f"{url} declares {declared} bytes > max_response_bytes {cap}")
-        body = bytearray()
-        for chunk in r.iter_bytes():
-            body += chunk
-            if len(body) > cap:
-                raise HarvestError("too_large", f"{url} sent more than max_response_bytes {cap}")
-        return bytes(body)
+
+        def check() -> None:  # also for injected transports, which the socket-level deadline does not cover
+            if time.monotonic() - started > self.config.retries.request_deadline:
+                raise httpx.ReadTimeout(f"request deadline of {self.config.retries.request_deadline:g} s passed")
+
+        body, _ = read_capped(r.iter_raw(), r.headers.get("content-encoding", ""), url, cap,
+                              self.config.limits.max_decoded_bytes, check)
+        return body

@@ -1,8 +1,9 @@
 """The processing stage in one function: read done shards, merge, normalize, deduplicate, split sentences.
 
 Removal reasons counted in :class:`ProcessReport.removed`: ``unknown_action`` (an action_id missing from the
-query table), ``empty`` (nothing left after normalization), ``exact_duplicate`` and ``near_duplicate``
-(see :mod:`actionhub.process.dedup`), ``no_sentence`` (no sentence with a letter or digit).
+query table), ``empty`` (nothing left after markup stripping and normalization), ``too_long`` (longer than
+``max_chars`` with no sentence end to cut at, see :mod:`actionhub.process.markup`), ``exact_duplicate`` and
+``near_duplicate`` (see :mod:`actionhub.process.dedup`), ``no_sentence`` (no sentence with a letter or digit).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from actionhub import schema
-from actionhub.process import clean, dedup, sentences, shards
+from actionhub.process import clean, dedup, markup, sentences, shards
 from actionhub.process.dedup import DedupConfig
 
 # The `descriptions` configuration before scoring: every column but relevance and rank.
@@ -29,18 +30,29 @@ class ProcessConfig:
     Attributes:
         near_dedup: run MinHash/LSH near-duplicate removal (exact duplicates are always removed).
         dedup: MinHash/LSH parameters.
+        max_chars: longest description kept, in characters; longer ones are cut at a sentence end or dropped.
     """
 
     near_dedup: bool = True
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    max_chars: int = markup.MAX_CHARS
+
+    def __post_init__(self) -> None:
+        if self.max_chars <= 0:
+            raise ValueError(f"max_chars must be > 0, got {self.max_chars}")
 
 
 @dataclass
 class ProcessReport:
-    """Counts of one processing run; ``removed`` maps a reason to the number of records it removed."""
+    """Counts of one processing run; ``removed`` maps a reason to the number of records it removed.
+
+    ``markup_stripped`` counts texts that held markup or entities; ``truncated`` those cut at a sentence end.
+    """
 
     shards: shards.ShardReport
     removed: dict[str, int] = field(default_factory=dict)
+    markup_stripped: int = 0
+    truncated: int = 0
     descriptions: int = 0
     sentences: int = 0
 
@@ -72,9 +84,12 @@ def process(harvest_dir: Path, queries: pa.Table, config: ProcessConfig = Proces
 
     known = pc.is_in(merged["action_id"], value_set=queries["action_id"])
     merged = _drop(merged, ~np.asarray(known, dtype=bool), "unknown_action", report)
-    merged = merged.set_column(merged.schema.get_field_index("description"), "description",
-                               clean.clean_column(merged["description"]))
+    text, report.markup_stripped = markup.strip_markup(merged["description"].combine_chunks())
+    merged = _set_description(merged, clean.clean_column(text))
     merged = _drop(merged, np.asarray(pc.equal(pc.utf8_length(merged["description"]), 0)), "empty", report)
+    text, truncated, too_long = markup.cap_length(merged["description"].combine_chunks(), config.max_chars)
+    report.truncated = int(truncated.sum())
+    merged = _drop(_set_description(merged, text), too_long, "too_long", report)
     groups = np.asarray(merged["action_id"])
     merged = _drop(merged, dedup.exact_duplicates(groups, merged["description"]), "exact_duplicate", report)
     near = np.zeros(merged.num_rows, dtype=bool)
@@ -91,6 +106,10 @@ def process(harvest_dir: Path, queries: pa.Table, config: ProcessConfig = Proces
     return descriptions, sentence_table, report
 
 
+def _set_description(table: pa.Table, text: pa.Array) -> pa.Table:
+    return table.set_column(table.schema.get_field_index("description"), "description", text)
+
+
 def _descriptions(merged: pa.Table, queries: pa.Table, n_sentences: np.ndarray) -> pa.Table:
     names = queries["action"].take(pc.index_in(merged["action_id"], value_set=queries["action_id"]))
     ids = pc.binary_join_element_wise(merged["site"], merged["asset_id"],
@@ -98,7 +117,7 @@ def _descriptions(merged: pa.Table, queries: pa.Table, n_sentences: np.ndarray) 
     columns = {"description_id": ids, "action_id": merged["action_id"], "action": names,
                "site": merged["site"], "asset_id": merged["asset_id"], "queries": merged["queries"],
                "description": merged["description"], "keywords": merged["keywords"],
-               "n_sentences": pa.array(n_sentences, pa.int32())}
+               "n_sentences": pa.array(n_sentences, pa.int32()), "site_rank": merged["best_rank"]}
     return pa.table(columns).cast(PROCESSED)
 
 

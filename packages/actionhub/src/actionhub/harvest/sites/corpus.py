@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from actionhub.harvest.config import HarvestConfig
 from actionhub.harvest.http import PoliteClient
-from actionhub.harvest.sites.base import Item, Page, Site
+from actionhub.harvest.sites.base import Page, Site, validate
 
 RANKINGS_KEPT = 64  # queries whose full ranking stays cached (a task reads its pages in order)
 
@@ -72,8 +72,8 @@ class CorpusIndex:
         if text_column not in table.column_names:
             raise ValueError(f"corpus {path} has no column {text_column!r} (columns: {table.column_names})")
         id_column = id_column or ("id" if "id" in table.column_names else "")
-        texts = [t or "" for t in table.column(text_column).to_pylist()]
-        self.texts = texts
+        self.texts = table.column(text_column).to_pylist()  # as stored: a null or non-text caption is rejected
+        texts = [t if isinstance(t, str) else "" for t in self.texts]
         self.ids = ([str(v) for v in table.column(id_column).to_pylist()] if id_column
                     else [str(i) for i in range(len(texts))])
         self._tokenizer = Tokenizer(stopwords="english", stemmer=_stem)
@@ -116,10 +116,17 @@ class CaptionCorpus(Site):
 
     name = "corpus"
 
+    @classmethod
+    def preflight(cls, base_url: str, config: HarvestConfig) -> None:
+        if not base_url:
+            raise ValueError("site corpus needs --base-url PATH of a caption file (.csv, .jsonl or .parquet)")
+        path = Path(base_url.removeprefix("file://"))
+        if not path.is_file():
+            raise ValueError(f"corpus file {path} does not exist")
+
     def __init__(self, base_url: str, client: PoliteClient, config: HarvestConfig) -> None:
         super().__init__(base_url, client, config)
-        if not self.base_url:
-            raise ValueError("site corpus needs --base-url PATH of a caption file (.csv, .jsonl or .parquet)")
+        self.preflight(self.base_url, config)
         self.index = load_index(Path(self.base_url.removeprefix("file://")), config.access.text_column,
                                 config.access.id_column)
         self._rankings: OrderedDict[str, list[tuple[int, float]]] = OrderedDict()
@@ -141,5 +148,5 @@ class CaptionCorpus(Site):
         ranking = self._ranking(query)
         start = (page - 1) * self.config.limits.per_page
         rows = ranking[start:start + self.config.limits.per_page]
-        items = tuple(Item(self.index.ids[i], self.index.texts[i]) for i, _ in rows)
-        return Page(items, has_more=start + self.config.limits.per_page < len(ranking))
+        items, rejected = validate([{"id": self.index.ids[i], "description": self.index.texts[i]} for i, _ in rows])
+        return Page(items, has_more=start + self.config.limits.per_page < len(ranking), rejected=rejected)

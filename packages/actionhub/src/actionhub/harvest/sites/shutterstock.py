@@ -24,7 +24,7 @@ import httpx
 from actionhub.harvest.config import HarvestConfig
 from actionhub.harvest.errors import AuthError, ParseError
 from actionhub.harvest.http import PoliteClient
-from actionhub.harvest.sites.base import Item, Page, Site
+from actionhub.harvest.sites.base import Item, Page, Site, item_from, validate
 
 CREDENTIAL_VARS = ("SHUTTERSTOCK_CLIENT_ID", "SHUTTERSTOCK_CLIENT_SECRET")
 MAX_PER_PAGE = 500  # the API's limit on per_page
@@ -70,20 +70,32 @@ class ShutterstockApi(Site):
             params["people_model_released"] = "true"
         return params
 
+    @classmethod
+    def preflight(cls, base_url: str, config: HarvestConfig) -> None:
+        base_url = (base_url or cls.default_base_url).rstrip("/")
+        if base_url == cls.default_base_url and credentials_from_env() is None:
+            raise AuthError("missing_credentials", f"set {' and '.join(CREDENTIAL_VARS)} to use the Shutterstock "
+                            "API (see `actionhub doctor`)")
+
     def search(self, query: str, page: int) -> Page:
         response = self.client.get(f"{self.base_url}/v2/videos/search", self.params(query, page), auth=self._auth)
         try:
             payload = response.json()
-            rows = payload["data"]
+        except ValueError as exc:
+            kind = response.headers.get("content-type", "?").split(";")[0]
+            raise ParseError(f"/v2/videos/search answered {kind} that is not JSON: {exc}") from exc
+        rows = payload.get("data") if isinstance(payload, dict) else None
+        if not isinstance(rows, list):
+            raise ParseError("/v2/videos/search response has no data list")
+        try:
             total = int(payload.get("total_count", 0))
-            items = tuple(parse_item(row) for row in rows if row.get("has_model_release") is True)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise ParseError(f"unexpected /v2/videos/search response: {type(exc).__name__}: {exc}") from exc
-        per_page = int(payload.get("per_page", self.config.limits.per_page))
-        return Page(items, has_more=bool(rows) and page * per_page < total)
+            per_page = int(payload.get("per_page", self.config.limits.per_page))
+        except (TypeError, ValueError) as exc:
+            raise ParseError(f"/v2/videos/search response has a bad total_count or per_page: {exc}") from exc
+        items, rejected = validate(rows, keep=lambda row: row.get("has_model_release") is True)
+        return Page(items, has_more=bool(rows) and page * per_page < total, rejected=rejected)
 
 
 def parse_item(row: dict) -> Item:
-    """An :class:`Item` from one entry of the API's ``data`` list."""
-    keywords = row.get("keywords") or []
-    return Item(str(row["id"]), str(row["description"]), tuple(str(k) for k in keywords))
+    """An :class:`Item` from one entry of the API's ``data`` list (raises ``ItemError`` for a bad entry)."""
+    return item_from(row)
