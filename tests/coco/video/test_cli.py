@@ -32,7 +32,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys):
     out = tmp_path / "out"
     assert cli.main(["features", "--videos", str(tmp_path / "none"), "--preset", "vits14", "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("coco features: error:") and err.count("\n") == 1 and not out.exists()
+    assert err.startswith("coco: error:") and err.count("\n") == 1 and not out.exists()
     (tmp_path / "v").mkdir()
     (tmp_path / "v" / "a.mp4").write_bytes(b"x")
     args = ["features", "--videos", str(tmp_path / "v"), "--preset", "vits14", "--out", str(out), "--weights",

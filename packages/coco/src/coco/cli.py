@@ -278,8 +278,9 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     from coco.checkpoint import CheckpointError
     from coco.config import ConfigError
     from coco.task import TaskError
+    from coco.video.backbones import WeightsError
 
-    return ConfigError, TaskError, CheckpointError, MissingAssetError
+    return ConfigError, TaskError, CheckpointError, MissingAssetError, WeightsError
 
 
 def train_main(argv: Sequence[str] | None = None) -> int:

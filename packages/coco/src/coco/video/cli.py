@@ -40,19 +40,13 @@ def add_features(sub) -> argparse.ArgumentParser:
 
 
 def run_features(args: argparse.Namespace) -> int:
-    """Runs the stage and prints the summary line; a weights problem is a one-line error (exit 2)."""
+    """Runs the stage and prints the summary line."""
     from dataclasses import fields
 
-    from coco.video.backbones import WeightsError
     from coco.video.stage import extract_features, summary_line
 
     config = FeaturesConfig(**{f.name: getattr(args, f.name) for f in fields(FeaturesConfig)})
-    try:
-        summary = extract_features(config)
-    except WeightsError as exc:
-        print(f"coco features: error: {exc}", file=sys.stderr)
-        return 2
-    print(summary_line(summary))
+    print(summary_line(extract_features(config)))  # a WeightsError is bad input: coco.cli makes it one line
     return 0
 
 
@@ -68,7 +62,6 @@ def run_predict_videos(args: argparse.Namespace) -> int:
     from coco.predict import backbone_for, checkpoint_recipe, rank_with_checkpoint, video_features
     from coco.real import predict_texts
     from coco.task import TaskError
-    from coco.video.backbones import WeightsError
 
     if args.video and args.features:
         raise TaskError("give --features or --video, not both")
@@ -88,11 +81,7 @@ def run_predict_videos(args: argparse.Namespace) -> int:
     if not names:
         raise TaskError("no action names given (--actions or --actions-file)")
     definitions = json.loads(Path(args.definitions).read_text()) if args.definitions else {}
-    try:
-        backbone = backbone_for(recipe, args.preset, args.weights, args.device)
-    except WeightsError as exc:
-        print(f"coco predict: error: {exc}", file=sys.stderr)
-        return 2
+    backbone = backbone_for(recipe, args.preset, args.weights, args.device)
     features, ids, failures = video_features(args.video, backbone)
     if not ids:
         raise TaskError(f"no video could be decoded: {'; '.join(f'{k}: {v}' for k, v in failures.items())}")
