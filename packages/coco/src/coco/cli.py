@@ -145,6 +145,10 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def run_predict(args: argparse.Namespace) -> int:
+    if args.video or not args.features:
+        from coco.video.cli import run_predict_videos
+
+        return run_predict_videos(args)
     from coco import checkpoint, provenance
     from coco.predict import rank_with_checkpoint
     from coco.real import predict_texts, read_videos
@@ -192,7 +196,13 @@ def add_eval(sub) -> argparse.ArgumentParser:
 def add_predict(sub) -> argparse.ArgumentParser:
     p = sub.add_parser("predict", help="rank any action names for each video (open vocabulary)")
     p.add_argument("--checkpoint", dest="checkpoint", required=True)
-    p.add_argument("--features", dest="features", required=True, help="features directory or an (N, F) .npy")
+    p.add_argument("--features", dest="features", default=None, help="features directory or an (N, F) .npy")
+    p.add_argument("--video", dest="video", action="append", default=[],
+                   help="a video file (repeatable): features made with the checkpoint's recipe")
+    p.add_argument("--preset", dest="preset", default=None, help="--video: feature preset, when the checkpoint "
+                   "records none")
+    p.add_argument("--weights", dest="weights", default=None, help="--video: the backbone's weights file")
+    p.add_argument("--device", dest="device", default="auto", help="--video: auto, cpu, cuda or cuda:N")
     p.add_argument("--actions", dest="actions", default=None, help="comma-separated action names")
     p.add_argument("--actions-file", dest="actions_file", default=None, help="one action name per line")
     p.add_argument("--definitions", dest="definitions", default=None, help="JSON {action: definition}")
@@ -206,8 +216,14 @@ def add_predict(sub) -> argparse.ArgumentParser:
     return p
 
 
+def add_features(sub) -> argparse.ArgumentParser:
+    from coco.video.cli import add_features as add
+
+    return add(sub)
+
+
 SUBCOMMANDS: dict[str, Callable[..., argparse.ArgumentParser]] = {
-    "train": add_train, "eval": add_eval, "predict": add_predict}
+    "train": add_train, "eval": add_eval, "predict": add_predict, "features": add_features}
 
 
 def build_parser(preset: str = "coco") -> argparse.ArgumentParser:
@@ -264,8 +280,9 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     from coco.checkpoint import CheckpointError
     from coco.config import ConfigError
     from coco.task import TaskError
+    from coco.video.backbones import WeightsError
 
-    return ConfigError, TaskError, CheckpointError, MissingAssetError
+    return ConfigError, TaskError, CheckpointError, MissingAssetError, WeightsError
 
 
 def train_main(argv: Sequence[str] | None = None) -> int:

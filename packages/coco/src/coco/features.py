@@ -8,6 +8,9 @@ coco's format is a directory with three files:
   ``index.parquet`` with the same two columns (read with pyarrow when present).
 - ``meta.json``: ``{"format": "coco-video-features", "version": 1, "count": N, "dim": F, "dtype": ...,
   "class_names": [...]}``; ``class_names`` fixes the label order (labels not listed there are an error).
+  Directories written by ``coco features`` add ``"recipe"``: how the features were made (preset, weights
+  identity, frames, resolution, normalisation, library versions). Runs refuse to mix two recipes
+  (:func:`check_same_recipe`).
 
 ER-style directories hold one ``<video_id>.npy`` per video, (F,) or (T, F) (averaged over T), plus a label list
 file of ``video_id<TAB or comma>label`` lines. :func:`load_npy_dir` reads one into memory;
@@ -40,7 +43,7 @@ def _labels_to_ints(labels: Sequence[str], class_names: Sequence[str], where: st
 
 
 def write_features(directory: str | Path, features: np.ndarray, video_ids: Sequence[str], labels: Sequence[str],
-                   class_names: Sequence[str] | None = None) -> Path:
+                   class_names: Sequence[str] | None = None, recipe: dict | None = None) -> Path:
     """Writes features in coco's format.
 
     Args:
@@ -49,6 +52,7 @@ def write_features(directory: str | Path, features: np.ndarray, video_ids: Seque
         video_ids: N ids.
         labels: N class names.
         class_names: Label order; default the sorted distinct labels.
+        recipe: How the features were made (``meta.json``'s ``recipe``); None: not recorded.
     """
     features = np.asarray(features)
     if features.ndim != 2 or features.dtype not in (np.float16, np.float32):
@@ -63,7 +67,31 @@ def write_features(directory: str | Path, features: np.ndarray, video_ids: Seque
     with atomic_open(out / "features.npy") as fh:
         np.save(fh, features)
     _write_index(out / "index.csv", video_ids, labels)
-    _write_meta(out, n, features.shape[1], features.dtype, names)
+    _write_meta(out, n, features.shape[1], features.dtype, names, recipe)
+    return out
+
+
+def open_features(directory: str | Path, count: int, dim: int, dtype: str) -> np.memmap:
+    """A new (count, dim) ``features.npy`` in ``directory``, memory-mapped for writing row by row.
+
+    Finish the directory with :func:`finish_features` once the rows are written and flushed.
+    """
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    return np.lib.format.open_memmap(out / "features.npy", mode="w+", dtype=dtype, shape=(count, dim))
+
+
+def finish_features(directory: str | Path, video_ids: Sequence[str], labels: Sequence[str],
+                    class_names: Sequence[str] | None = None, recipe: dict | None = None) -> Path:
+    """Writes ``index.csv`` and ``meta.json`` next to a ``features.npy`` made by :func:`open_features`."""
+    out = Path(directory)
+    table = np.load(out / "features.npy", mmap_mode="r")
+    if table.shape[0] != len(video_ids) or len(labels) != len(video_ids):
+        raise TaskError(f"{table.shape[0]} feature rows but {len(video_ids)} video ids and {len(labels)} labels")
+    names = list(class_names) if class_names is not None else sorted(set(labels))
+    _labels_to_ints(labels, names, str(directory))
+    _write_index(out / "index.csv", video_ids, labels)
+    _write_meta(out, table.shape[0], table.shape[1], table.dtype, names, recipe)
     return out
 
 
@@ -74,10 +102,54 @@ def _write_index(path: Path, video_ids: Sequence[str], labels: Sequence[str]) ->
         writer.writerows(zip(video_ids, labels, strict=True))
 
 
-def _write_meta(out: Path, count: int, dim: int, dtype: np.dtype, names: Sequence[str]) -> None:
+def _write_meta(out: Path, count: int, dim: int, dtype: np.dtype, names: Sequence[str],
+                recipe: dict | None = None) -> None:
     meta = {"format": FORMAT, "version": VERSION, "count": count, "dim": dim, "dtype": np.dtype(dtype).name,
             "class_names": list(names)}
+    if recipe is not None:
+        meta["recipe"] = recipe
     write_text(out / "meta.json", json.dumps(meta, indent=1) + "\n")
+
+
+def read_recipe(directory: str | Path) -> dict | None:
+    """The ``recipe`` of a feature directory's meta.json (None when it records none, e.g. converted ER files)."""
+    path = Path(directory) / "meta.json"
+    if not path.is_file():
+        raise TaskError(f"{directory}: missing meta.json (not a coco feature directory?)")
+    return json.loads(path.read_text(encoding="utf-8")).get("recipe")
+
+
+def recipe_identity(recipe: dict | None) -> dict | None:
+    """What makes two recipes' features comparable: the preset and the weights (sha256 or hub name + revision).
+
+    Where the weights file lies, library versions and the stored dtype do not change what a feature means.
+    """
+    if recipe is None:
+        return None
+    weights = {k: v for k, v in recipe.get("weights", {}).items() if k != "path"}
+    return json.loads(json.dumps({"preset": recipe.get("preset"), "weights": weights}))  # tuples -> lists, as stored
+
+
+def describe_recipe(recipe: dict | None) -> str:
+    """A short human name of a recipe for messages: ``vits14 (file sha256 1a2b3c4d)``."""
+    if recipe is None:
+        return "no recorded recipe"
+    preset, weights = recipe.get("preset") or {}, recipe.get("weights") or {}
+    which = weights.get("sha256", "")[:8] or weights.get("name") or weights.get("kind", "?")
+    return f"{preset.get('name', '?')} ({weights.get('kind', '?')} {which})"
+
+
+def check_same_recipe(recipes: dict[str, dict | None]) -> None:
+    """Raises :class:`TaskError` when the named feature sources were not all made with the same recipe.
+
+    Args:
+        recipes: ``{what: recipe or None}``, e.g. ``{"train features": ..., "checkpoint": ...}``.
+    """
+    items = list(recipes.items())
+    for name, recipe in items[1:]:
+        if recipe_identity(recipe) != recipe_identity(items[0][1]):
+            raise TaskError(f"features of different recipes mixed in one run: {items[0][0]} has "
+                            f"{describe_recipe(items[0][1])}, {name} has {describe_recipe(recipe)}")
 
 
 def _read_index(directory: Path) -> tuple[list[str], list[str]]:
@@ -186,3 +258,22 @@ def convert_npy_dir(npy_dir: str | Path, label_file: str | Path, out_dir: str | 
     _write_index(out / "index.csv", [vid for vid, _ in pairs], labels)
     _write_meta(out, len(paths), first.size, np.dtype(dtype), names)
     return out
+
+
+def cross_dataset_warning(recipe: dict | None) -> str:
+    """The warning of a cross-dataset run (train on Kinetics-664, test on UCF101/HMDB51) on these features.
+
+    A backbone pre-trained on Kinetics has seen classes that overlap UCF101/HMDB51 test classes, so "unseen"
+    test classes are not unseen by the features; E2E (Brattoli et al., CVPR 2020) trained R(2+1)D from scratch
+    on its Kinetics-664 for this reason.
+    """
+    if recipe is None:
+        return ("warning: cross-dataset protocol on features that record no recipe: if their backbone was "
+                "pre-trained on Kinetics (or any set sharing classes with UCF101/HMDB51), test classes are not "
+                "unseen; see docs/coco.md")
+    seen = recipe.get("pretrained_on") or (recipe.get("preset") or {}).get("pretrained_on", "unknown data")
+    kinetics = "kinetics" in seen.lower()
+    return (f"warning: cross-dataset protocol on {describe_recipe(recipe)} features, pre-trained on {seen}"
+            + (": Kinetics shares classes with the UCF101/HMDB51 test classes, so they are not unseen by the "
+               "backbone (E2E trained R(2+1)D from scratch on Kinetics-664 for this reason); see docs/coco.md"
+               if kinetics else ": check that it shares no classes with the UCF101/HMDB51 test classes"))

@@ -66,3 +66,64 @@ def rank_with_checkpoint(path: str | os.PathLike, texts: ClassTexts, features: n
     """:func:`rank` with the model and alpha of a saved checkpoint."""
     model, config = checkpoint.restore_model(checkpoint.load(path))
     return rank(model, config.mix, texts, features, video_ids, top)
+
+
+def checkpoint_recipe(payload: dict) -> dict | None:
+    """The video-feature recipe a checkpoint was trained on, when it records one.
+
+    Checkpoints store it in their data identity (``payload["data"]["identity"]["features_recipe"]``).
+    """
+    data = payload.get("data")
+    identity = data.get("identity") if isinstance(data, dict) else None
+    recipe = identity.get("features_recipe") if isinstance(identity, dict) else None
+    return recipe if isinstance(recipe, dict) else None
+
+
+def backbone_for(recipe: dict | None, preset: str | None, weights: str | None, device: str):
+    """The backbone that makes features of ``recipe`` (a checkpoint's), or of ``preset`` when it records none.
+
+    ``weights`` overrides where the weights file is (its sha256 must still be the recipe's).
+
+    Raises:
+        TaskError: No recipe and no preset, a preset other than the checkpoint's, or other weights.
+    """
+    from coco.features import check_same_recipe
+    from coco.video.backbones import load_backbone
+    from coco.video.presets import PRESETS
+    from coco.video.stage import make_recipe, resolve_device
+
+    if recipe is None and preset is None:
+        raise TaskError("the checkpoint records no video-feature recipe: pass --preset NAME (and --weights) to say "
+                        "which features it was trained on")
+    if recipe is not None:
+        name = (recipe.get("preset") or {}).get("name")
+        if preset is not None and preset != name:
+            raise TaskError(f"--preset {preset} but the checkpoint was trained on {name} features")
+        preset = name
+        stored = recipe.get("weights") or {}
+        if weights is None and stored.get("kind") in ("file", "hub"):
+            weights = stored.get("path") or stored.get("name")
+    if preset not in PRESETS:
+        raise TaskError(f"unknown feature preset {preset!r}")
+    random_init = recipe is not None and (recipe.get("weights") or {}).get("kind") == "random-init"
+    backbone = load_backbone(preset, weights, random_init, resolve_device(device))
+    if recipe is not None:
+        check_same_recipe({"the checkpoint": recipe, "this prediction": make_recipe(backbone, "float32")})
+    return backbone
+
+
+def video_features(paths: Sequence[str], backbone, batch_size: int = 8) -> tuple[np.ndarray, list[str], dict]:
+    """(N_ok, D) features and ids of the videos that decode, and ``{path: reason}`` of those that do not."""
+    from coco.video.decode import decode_or_reason
+
+    decoded, failures = [], {}
+    for path in paths:
+        frames, reason = decode_or_reason(path, backbone.preset)
+        if frames is None:
+            failures[path] = reason
+        else:
+            decoded.append((path, frames))
+    rows = [backbone.embed(np.stack([f for _, f in decoded[i:i + batch_size]]))
+            for i in range(0, len(decoded), batch_size)]
+    features = np.concatenate(rows) if rows else np.zeros((0, backbone.preset.dim), np.float32)
+    return features, [p for p, _ in decoded], failures

@@ -19,7 +19,7 @@ import numpy as np
 
 from coco.build import build_task
 from coco.config import DataConfig
-from coco.features import load_features
+from coco.features import check_same_recipe, cross_dataset_warning, load_features, read_recipe
 from coco.task import ClassTexts, Task, TaskError, VideoFeatures
 
 
@@ -27,6 +27,8 @@ def feature_sets(directory: str | Path) -> tuple[VideoFeatures, VideoFeatures | 
     """(training videos, separate evaluation videos or None) of a ``--features`` directory."""
     directory = Path(directory)
     if (directory / "train").is_dir() and (directory / "eval").is_dir():
+        check_same_recipe({f"{directory}/train": read_recipe(directory / "train"),
+                           f"{directory}/eval": read_recipe(directory / "eval")})
         return load_features(directory / "train"), load_features(directory / "eval")
     if not directory.is_dir():
         raise TaskError(f"features directory {directory} does not exist")
@@ -65,6 +67,9 @@ def real_tasks(data: DataConfig, encoder=None) -> Iterator[Task]:
 
     splits = protocols.get(data.protocol, data.dataset)[: data.max_splits]
     train_videos, eval_videos = feature_sets(data.features)
+    if data.protocol == "cross":
+        sub = Path(data.features) / "train"
+        print(cross_dataset_warning(read_recipe(sub if sub.is_dir() else data.features)), file=sys.stderr)
     names = tuple(dict.fromkeys(n for s in splits for n in s.seen + s.unseen + s.val))
     texts = encode_classes(names, protocols.definitions_for(data.protocol, data.dataset), data.actionhub, data.k,
                            encoder if encoder is not None else data.encoder, data.cache_dir)

@@ -8,9 +8,10 @@ can be read by decode workers that never import torch).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -150,6 +151,8 @@ def frame_indices(sampling: Sampling, n_frames: int) -> np.ndarray:
     Returns:
         (T,) int64 with T = ``sampling.count``, each in [0, n_frames), non-decreasing.
     """
+    import numpy as np  # here, so that reading the registry (``coco --help``) does not import numpy
+
     if n_frames < sampling.min_frames:
         raise ValueError(f"too short: {n_frames} frames < {sampling.min_frames}")
     if sampling.mode == "segments":  # centre of each of `frames` equal segments

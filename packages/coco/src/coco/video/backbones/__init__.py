@@ -65,6 +65,11 @@ def load_backbone(name: str, weights: str | None = None, random_init: bool = Fal
         WeightsError: No usable weights (message says where to put them), or they do not fit.
         KeyError: Unknown preset.
     """
-    preset = PRESETS[name]
+    return build_backbone(PRESETS[name], weights, random_init, device)
+
+
+def build_backbone(preset: Preset, weights: str | None = None, random_init: bool = False,
+                   device: str = "cpu") -> Backbone:
+    """Builds the backbone of a :class:`Preset` object (registered or not) through its ``builder``."""
     module, func = preset.builder.split(":")
     return getattr(importlib.import_module(module), func)(preset, weights, random_init, device)
