@@ -12,7 +12,7 @@ from torch import nn
 
 from coco.video.backbones import file_identity
 from coco.video.backbones.torchbase import (
-    TorchBackbone,
+    FrameMeanBackbone,
     check_device,
     hf_hub_file,
     library_versions,
@@ -44,13 +44,8 @@ def without_head(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return {k: v for k, v in strip_prefix(state, "module.").items() if not k.startswith("head.fc.")}
 
 
-class BiT(TorchBackbone):
+class BiT(FrameMeanBackbone):
     """``bit8``: each frame through BiT R50x1; the mean of the frames' 2048-d features."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        b, t = x.shape[:2]
-        per_frame = self.model(self.layout(x.reshape(b * t, *x.shape[2:])))  # (B*T, 2048)
-        return per_frame.view(b, t, -1).mean(1)
 
 
 def build(preset: Preset, weights: str | None, random_init: bool, device: str) -> BiT:

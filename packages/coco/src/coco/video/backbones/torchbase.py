@@ -278,3 +278,16 @@ class TorchBackbone:
         host = self._pinned[: batch.numel()].view(batch.shape)
         host.copy_(batch)
         return host
+
+
+class FrameMeanBackbone(TorchBackbone):
+    """A network over single frames (N, 3, S, S) -> (N, D) whose features are averaged over each video's frames.
+
+    The frames of a video stay adjacent in the (B*T) batch, which TSM's shift relies on.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, t = x.shape[:2]
+        per_frame = self.model(self.layout(x.reshape(b * t, *x.shape[2:])))  # (B*T, D)
+        return per_frame.view(b, t, -1).mean(1)
+

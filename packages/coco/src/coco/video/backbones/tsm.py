@@ -17,7 +17,7 @@ from torch import nn
 
 from coco.video.backbones import file_identity
 from coco.video.backbones.torchbase import (
-    TorchBackbone,
+    FrameMeanBackbone,
     check_device,
     library_versions,
     load_weights,
@@ -101,13 +101,8 @@ def map_release_keys(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return mapped
 
 
-class TSM(TorchBackbone):
+class TSM(FrameMeanBackbone):
     """``tsm8``: 8 segments through the shifted ResNet-50; 2048-d pooled features averaged over segments."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        b, t = x.shape[:2]
-        per_frame = self.model(self.layout(x.reshape(b * t, *x.shape[2:])))  # (B*T, 2048)
-        return per_frame.view(b, t, -1).mean(1)
 
 
 def build(preset: Preset, weights: str | None, random_init: bool, device: str) -> TSM:
