@@ -218,7 +218,10 @@ def test_real_run_eval_and_predict_refuse_changed_data(tmp_path, capsys):
     write_features(feats, rng.normal(size=(len(labels), 16)).astype(np.float32),
                    [f"synthetic-{i}" for i in range(len(labels))], labels, names)
     meta = json.loads((feats / "meta.json").read_text())
-    (feats / "meta.json").write_text(json.dumps(meta | {"recipe": {"backbone": "synthetic", "frames": 8}}))
+    def recipe(frames: int) -> dict:  # the parts of a `coco features` recipe that identify it (preset, weights)
+        return {"preset": {"name": "synthetic", "sampling": {"frames": frames}}, "weights": {"kind": "random-init"}}
+
+    (feats / "meta.json").write_text(json.dumps(meta | {"recipe": recipe(8)}))
     hub = _actionhub_dir(tmp_path / "hub", names)
     out = tmp_path / "run"
     assert cli.main(["train", "--protocol", "intra", "--dataset", "hmdb51", "--features", str(feats), "--actionhub",
@@ -238,13 +241,13 @@ def test_real_run_eval_and_predict_refuse_changed_data(tmp_path, capsys):
     (hub / "README.md").write_text(card + "rebuilt\n")
     refused(["eval", "--out-dir", str(out)], "ActionHub dataset: checkpoint '")
     (hub / "README.md").write_text(card)
-    (feats / "meta.json").write_text(json.dumps(meta | {"recipe": {"backbone": "synthetic", "frames": 16}}))
-    refused(["eval", "--out-dir", str(out)], 'video features recipe: checkpoint {"backbone":"synthetic","frames":8} '
-            'vs now {"backbone":"synthetic","frames":16}')
+    (feats / "meta.json").write_text(json.dumps(meta | {"recipe": recipe(16)}))
+    refused(["eval", "--out-dir", str(out)], 'video features recipe: checkpoint {"preset":{"name":"synthetic",'
+            '"sampling":{"frames":8}}', 'vs now {"preset":{"name":"synthetic","sampling":{"frames":16}}')
     best = str(out / "hmdb51_1" / "best.pt")
     predict = ["predict", "--checkpoint", best, "--actions", "brush hair,climb", "--actionhub", str(hub)]
     refused([*predict, "--features", str(feats), "--k", "2"], "video features recipe")
-    (feats / "meta.json").write_text(json.dumps(meta | {"recipe": {"backbone": "synthetic", "frames": 8}}))
+    (feats / "meta.json").write_text(json.dumps(meta | {"recipe": recipe(8)}))
     refused([*predict, "--features", str(feats), "--k", "5"], "k (descriptions): checkpoint 2 vs now 5")
     refused([*predict, "--features", str(feats), "--k", "2", "--encoder", str(resolve_encoder())], "encoder: ")
     assert cli.main([*predict, "--features", str(feats), "--k", "2", "--top", "1"]) == 0
