@@ -11,6 +11,7 @@ import importlib
 import urllib.error
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlparse
 
 import numpy as np
 import pytest
@@ -231,3 +232,34 @@ def test_default_hub_weights_load_from_the_local_cache_offline(run, offline):
     assert loaded.weights["revision"] == revision
     assert loaded.weights["sha256"] == hashlib.sha256(run.weights_file.read_bytes()).hexdigest()
     np.testing.assert_array_equal(loaded.embed(run.frames[:1]), run.alone)
+
+
+def test_an_unresolvable_hub_fails_at_once_without_download_retries(monkeypatch, tmp_path):
+    """Not cached, hub name does not resolve (no network): one WeightsError, and no download is attempted."""
+    import socket
+
+    import huggingface_hub
+
+    from coco.video.backbones import torchbase
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hf"))
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    tried: list[str] = []
+
+    def unresolvable(host, *args, **kwargs):
+        tried.append(host)
+        raise socket.gaierror("Name or service not known")
+
+    real_download = huggingface_hub.hf_hub_download
+
+    def download(*args, **kwargs):
+        if not kwargs.get("local_files_only"):
+            raise AssertionError("downloaded although the hub cannot be reached")
+        return real_download(*args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", unresolvable)
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", download)
+    with pytest.raises(WeightsError, match="cannot be reached; HINT"):
+        torchbase.hf_hub_file("org/repo", "model.safetensors", "x", "HINT")
+    assert tried == [urlparse(huggingface_hub.constants.ENDPOINT).hostname]

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import re
+import socket
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlparse
 
 import numpy as np
 import torch
@@ -153,6 +155,15 @@ def load_weights(model: torch.nn.Module, state: dict[str, torch.Tensor], where: 
             f"{len(result.unexpected_keys)} unexpected {result.unexpected_keys[:3]}")
 
 
+def _resolvable(host: str) -> bool:
+    """Whether the name of ``host`` resolves (a local resolver query; nothing is sent to the host itself)."""
+    try:
+        socket.getaddrinfo(host, 443)
+    except (OSError, UnicodeError):
+        return False
+    return True
+
+
 def hf_hub_file(repo_id: str, filename: str, name: str, hint: str) -> tuple[str, dict]:
     """A file of a Hugging Face hub repository: from the local cache, else downloaded.
 
@@ -162,11 +173,14 @@ def hf_hub_file(repo_id: str, filename: str, name: str, hint: str) -> tuple[str,
     Raises:
         WeightsError: Not cached and not downloadable (offline).
     """
-    from huggingface_hub import hf_hub_download
+    from huggingface_hub import constants, hf_hub_download
 
     try:
         path = hf_hub_download(repo_id, filename, local_files_only=True)
     except Exception:  # not cached (the exception type differs across huggingface_hub versions)
+        host = urlparse(constants.ENDPOINT).hostname or ""
+        if not constants.HF_HUB_OFFLINE and not _resolvable(host):  # no network: say so now, not after 5 retries
+            raise WeightsError(f"{name}: not in the local hub cache and {host} cannot be reached; {hint}") from None
         try:
             path = hf_hub_download(repo_id, filename)
         except Exception as e:  # offline, no such repo, ...: the user's remedy is the same
