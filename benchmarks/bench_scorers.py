@@ -138,8 +138,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"SYNTHETIC descriptions: {args.n:,} in shards of {args.shard:,}; peak RSS after each shard (MiB): "
           f"{speed['peak_rss_mib_after_each_shard']}")
     rows = {name: (args.n, speed["seconds"][name], speed["cpu_seconds"][name]) for name in speed["seconds"]}
-    sample = synthetic_corpus(args.minilm_n, vocab, seed=10**9)[0].to_pylist()
+    sample_texts, sample_ids, sample_actions = synthetic_corpus(args.minilm_n, vocab, seed=10**9)
+    sample = sample_texts.to_pylist()
     minilm = time_minilm(sample, args.threads)
+    table = shard_table(sample_texts, sample_ids, np.random.default_rng(2))
+    scorer = relevance.SCORERS["fusion-encoder"]()
+    t0, c0 = time.perf_counter(), time.process_time()
+    relevance.ranks(sample_ids, scorer(table, sample_actions))  # MiniLM + calibration over 1,211 actions + feedback
+    minilm["fusion-encoder (fp32)"] = (time.perf_counter() - t0, time.process_time() - c0)
     rows |= {f"minilm {k} (on {args.minilm_n:,}, extrapolated)": (args.minilm_n, *v) for k, v in minilm.items()}
     print(f"| scorer | descriptions/s (wall, as measured) | µs per description (wall) | CPU µs per description | "
           f"{PAPER_DESCRIPTIONS / 1e6:g}M descriptions (wall, as measured) | {PAPER_DESCRIPTIONS / 1e6:g}M if the CPU "

@@ -18,49 +18,78 @@ MatrixScorer = Callable[[Sequence[str], Sequence[str]], np.ndarray]
 
 # -- actionhub.relevance (experiment 1) ---------------------------------------------------------------------
 
-SEMANTIC = ("word-vectors", "static", "encoder")
+def embedders() -> dict[str, Callable[[Sequence[str]], np.ndarray]]:
+    """The library's text embeddings (``actionhub.relevance.EMBEDDINGS``: static, encoder): texts -> unit rows."""
+    from actionhub import relevance
+
+    def make(name: str) -> Callable[[Sequence[str]], np.ndarray]:
+        def embed(texts: Sequence[str]) -> np.ndarray:
+            return np.asarray(relevance.EMBEDDINGS[name]()(list(texts)), dtype=np.float32)
+        return embed
+
+    return {name: make(name) for name in relevance.EMBEDDINGS}
 
 
-def relevance_scorers() -> dict[str, MatrixScorer]:
-    """The semantic scorers of ``actionhub.relevance.SCORERS`` as (names x texts) score-matrix functions.
-
-    The registry's scorers score (description, its action) pairs; ranking all N sentences for all A actions
-    through that interface would encode each sentence A times. These scorers are cosines of embeddings, so
-    the matrix comes from the same embedding code (``WordVectors.mean_vectors``, ``StaticEmbedding.encode``,
-    ``Encoder.encode``) in one product; :func:`check_against_registry` verifies it against the pair scorer.
-    The fusion scorers need a site rank and are computed from these matrices (``benchmarks.activitynet.fusion``).
-    """
+def word_vector_matrix(texts: Sequence[str], names: Sequence[str]) -> np.ndarray:
+    """(names x texts) cosines of the paper's averaged GloVe vectors (``WordVectors``, as the registry scorer)."""
     from actionhub import normalize, relevance
+    from actionhub.assets import load_vectors
 
-    def word_vectors(texts: Sequence[str], names: Sequence[str]) -> np.ndarray:
-        from actionhub.assets import load_vectors
+    vectors = relevance.WordVectors(load_vectors(), normalize.stop_words())
+    t = relevance.unit_rows(vectors.mean_vectors(list(texts))[0])  # (N, 50)
+    a = relevance.unit_rows(vectors.mean_vectors(list(names))[0])  # (A, 50)
+    return (a @ t.T).astype(np.float32)
 
-        vectors = relevance.WordVectors(load_vectors(), normalize.stop_words())
-        t = relevance.unit_rows(vectors.mean_vectors(list(texts))[0])  # (N, 50)
-        a = relevance.unit_rows(vectors.mean_vectors(list(names))[0])  # (A, 50)
-        return (a @ t.T).astype(np.float32)
 
-    def static(texts: Sequence[str], names: Sequence[str]) -> np.ndarray:
-        from actionhub.static import StaticEmbedding
+def semantic_matrix(text_emb: np.ndarray, name_emb: np.ndarray, temperature: float, feedback: int,
+                    feedback_weight: float) -> np.ndarray:
+    """(A, N) calibrated relevance with feedback of every text for every action (``actionhub.semantic``)."""
+    from actionhub.semantic import SemanticConfig, relevance_matrix
 
-        model = StaticEmbedding.load()
-        return (model.encode(list(names)) @ model.encode(list(texts)).T).astype(np.float32)  # unit rows
-
-    def encoder(texts: Sequence[str], names: Sequence[str]) -> np.ndarray:
-        from actionhub.encoder import Encoder
-
-        model = Encoder.load()
-        return (model.encode(list(names)) @ model.encode(list(texts)).T).astype(np.float32)  # unit rows
-
-    fast = {"word-vectors": word_vectors, "static": static, "encoder": encoder}
-    return {name: fast[name] for name in SEMANTIC if name in relevance.SCORERS}
+    return relevance_matrix(text_emb, name_emb, SemanticConfig(temperature, feedback, feedback_weight))
 
 
 def fusion_settings() -> dict:
-    """The library's default scorer and its fusion constants."""
+    """The library's default scorer and its fusion constants per embedding."""
+    from dataclasses import asdict
+
     from actionhub import relevance
 
-    return {"default_scorer": relevance.DEFAULT_SCORER, "weight": relevance.FUSION_WEIGHT, "k": relevance.FUSION_K}
+    return {"default_scorer": relevance.DEFAULT_SCORER,
+            "constants": {name: asdict(c) for name, c in relevance.FUSION.items()}}
+
+
+def check_fusion_against_registry(embedding: str, text_emb: np.ndarray, name_emb: np.ndarray, bm25: np.ndarray,
+                                  texts: Sequence[str], names: Sequence[str], sample: int = 300, actions: int = 4,
+                                  seed: int = 0) -> float:
+    """Largest |benchmark fused rank - registry fused rank| on a sub-pool (``sample`` texts x ``actions`` actions).
+
+    The benchmark's route (``semantic_matrix`` + ``benchmarks.activitynet.fusion``) and the registry scorer
+    (``fusion`` / ``fusion-encoder`` over a table of the (action, text) pairs with the site's rank as
+    ``site_rank``) must order every action's texts the same way; 0 when they do.
+    """
+    import pyarrow as pa
+
+    from actionhub import relevance
+    from benchmarks.activitynet import fusion
+
+    c = relevance.FUSION[embedding]
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.choice(len(texts), sample, replace=False))
+    a = rng.choice(len(names), actions, replace=False)
+    tie = np.arange(sample)
+    sem = semantic_matrix(text_emb[t], name_emb, c.semantic.temperature, c.semantic.feedback,
+                          c.semantic.feedback_weight)[a]  # (actions, sample); calibration over all names
+    site = fusion.site_ranks(bm25[np.ix_(a, t)], tie)
+    bench = fusion.row_ranks(fusion.fuse(fusion.row_ranks(sem, tie), site, c.weight, c.k), tie)
+    pos = np.where(np.isfinite(site), site - 1, -1).astype(np.int64).ravel()  # 0-based site position, or none
+    table = pa.table({"description": pa.array([texts[i] for _ in a for i in t], pa.string()),
+                      "action_id": pa.array(np.repeat(a, sample), pa.int32()),
+                      "site_rank": pa.array(pos, pa.int32(), mask=pos < 0)})
+    name = "fusion" if embedding == "static" else f"fusion-{embedding}"
+    rel = relevance.SCORERS[name]()(table, dict(enumerate(names)))
+    ranks = relevance.ranks(np.asarray(table["action_id"]), rel, np.tile(tie, actions)).reshape(actions, sample)
+    return float(np.abs(ranks - bench).max())
 
 
 def check_against_registry(name: str, matrix: np.ndarray, texts: Sequence[str], names: Sequence[str],
@@ -122,7 +151,9 @@ def read_site_ranks(build_dir: Path) -> list[dict]:
     """The harvest's raw rows (``action_id``, ``asset_id``, ``rank`` = the site's own BM25 rank) of a build."""
     import pyarrow.dataset as ds
 
-    table = ds.dataset(build_dir / "harvest" / "raw", format="parquet").to_table(
+    from actionhub.pipeline import WORK_DIR
+
+    table = ds.dataset(build_dir / WORK_DIR / "harvest" / "raw", format="parquet").to_table(
         columns=["action_id", "asset_id", "rank", "status"])
     return [r for r in table.to_pylist() if r["status"] == "ok"]
 

@@ -1,19 +1,28 @@
-"""Reciprocal-rank fusion of a semantic scorer with the site's BM25 order, over whole score matrices.
+"""The default scorer's formula over whole matrices, and the tuning of its constants on the train captions.
 
-The same formula as ``actionhub.relevance.fused_relevance`` (``w / (k + r_semantic) + (1 - w) / (k + r_site)``,
-1-based ranks within each action), computed for all (action, sentence) pairs at once. :func:`tune` picks
-``(w, k)`` by mean AP on the *train* captions' sentences; the validation figures use the library's constants,
+The library's ``fusion`` scorers (``actionhub.relevance``) rank a description by its calibrated semantic relevance
+with feedback (``actionhub.semantic``) fused with the site's rank: ``w / (k + r_semantic) + (1 - w) / (k + r_site)``,
+1-based ranks within each action. Here every action ranks every sentence: the semantic part comes from the
+library's ``relevance_matrix`` (through ``adapters``), the fusion is written out below. :func:`tune` picks the
+constants by mean AP on the *train* captions' sentences; the validation figures use the library's constants,
 which were set from that tuning (``results.json`` records both, and whether they agree).
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
+
 import numpy as np
 
 from benchmarks.activitynet.metrics import average_precision, rank_order
 
-WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
-KS = (3.0, 10.0, 30.0, 60.0)
+TEMPERATURES = (0.03, 0.05, 0.1)
+FEEDBACK = ((10, 0.5), (10, 1.0), (30, 0.5))  # (m, beta)
+WEIGHTS = (0.6, 0.7, 0.8, 0.9, 1.0)
+K = 30.0
+# The formula before issue 13's calibration: raw static cosine and BM25, equal weights (for comparison).
+PREVIOUS = {"weight": 0.5, "k": 30.0}
 
 
 def row_ranks(scores: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
@@ -31,20 +40,38 @@ def site_ranks(bm25: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
 
 
 def fuse(semantic_ranks: np.ndarray, site_ranks: np.ndarray, weight: float, k: float) -> np.ndarray:
-    """(Q, N) fused scores of two rank matrices."""
+    """(Q, N) fused scores of two rank matrices (``weight`` 1: the semantic order alone)."""
     return weight / (k + semantic_ranks) + (1.0 - weight) / (k + site_ranks)
 
 
-def grid_map(semantic: np.ndarray, site: np.ndarray, relevant: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
-    """(len(KS), len(WEIGHTS)) mean AP of every (k, w) of the grid on one labelled pool."""
-    sem, bm = row_ranks(semantic, tiebreak), site_ranks(site, tiebreak)
-    return np.array([[np.nanmean(average_precision(fuse(sem, bm, w, k), relevant, tiebreak)) for w in WEIGHTS]
-                     for k in KS])
+def label(temperature: float, feedback: int, beta: float, weight: float, k: float = K) -> str:
+    return f"T={temperature:g},m={feedback},beta={beta:g},w={weight:g},k={k:g}"
 
 
-def tune(maps: np.ndarray) -> dict:
-    """The best (w, k) of a :func:`grid_map` result, and the whole grid by name."""
-    grid = {f"w={w:g},k={k:g}": float(maps[i, j]) for i, k in enumerate(KS) for j, w in enumerate(WEIGHTS)}
+def grid_map(semantic: Callable[[float, int, float], np.ndarray], site: np.ndarray, relevant: np.ndarray,
+             tiebreak: np.ndarray, log: Callable[[str], None] = lambda _: None) -> dict[str, float]:
+    """Mean AP of every grid point on one labelled pool.
+
+    Args:
+        semantic: (temperature, m, beta) -> (Q, N) calibrated relevance with feedback.
+        site: (Q, N) BM25 scores (the site).
+        relevant: (Q, N) ground truth.
+        tiebreak: (N,) permutation for ties.
+        log: progress lines.
+    """
+    bm = site_ranks(site, tiebreak)
+    out = {}
+    for t, (m, beta) in itertools.product(TEMPERATURES, FEEDBACK):
+        sem = row_ranks(semantic(t, m, beta), tiebreak)
+        for w in WEIGHTS:
+            out[label(t, m, beta, w)] = float(np.nanmean(average_precision(fuse(sem, bm, w, K), relevant, tiebreak)))
+        log(f"   tuning T={t:g} m={m} beta={beta:g}: best w {max(WEIGHTS, key=lambda w: out[label(t, m, beta, w)])}")
+    return out
+
+
+def tune(grid: dict[str, float]) -> dict:
+    """The best point of a :func:`grid_map` result (parsed back into numbers), and the grid."""
     best = max(grid, key=grid.get)
-    w, k = (float(part.split("=")[1]) for part in best.split(","))
-    return {"weight": w, "k": k, "map": grid[best], "grid": grid}
+    values = dict(part.split("=") for part in best.split(","))
+    return {"temperature": float(values["T"]), "feedback": int(values["m"]), "feedback_weight": float(values["beta"]),
+            "weight": float(values["w"]), "k": float(values["k"]), "map": grid[best], "grid": grid}

@@ -32,14 +32,24 @@ def ranking_table(r: dict) -> str:
             lines.append(f"| {name} | {row['map']:.3f} | {row['map_std_over_actions']:.3f} | {row['seconds']} |")
     lines.append(f"| chance (mean positive rate) | {r['scorers']['chance']['map']:.4f} | | |")
     text = "\n".join(lines) + f"\n\n{r['sentences']} sentences of {r['videos']} single-label val_1 videos."
-    tuning = r.get("fusion_tuning")
-    if tuning:
+    if "default_scorer" in r:
+        text += (f" Default scorer: `{r['default_scorer']}` = the row {r['default_scorer_row']!r} here (BM25 plays "
+                 "the site); `fusion-encoder` is the same formula over MiniLM.")
+    for name, tuning in r.get("fusion_tuning", {}).items():
         chosen, lib = tuning["chosen"], tuning["library"]
-        text += (f" Default scorer: `{r['default_scorer']}` = the row {r['default_scorer_row']!r} here (BM25 plays the "
-                 f"site). Fusion weights tuned on {tuning['on']}: w={chosen['weight']:g}, k={chosen['k']:g} "
-                 f"(train mAP {tuning['train_map']:.3f}); the library uses w={lib['weight']:g}, k={lib['k']:g}"
+        text += (f" {name}: constants tuned on {tuning['on']}: {_constants(chosen)} "
+                 f"(train mAP {tuning['train_map']:.3f}); "
+                 f"the library uses {_constants(lib)}"
                  f"{'' if tuning['library_matches_tuning'] else ' (DIFFERENT from the tuning)'}.")
+    checks = r.get("fusion_registry_max_rank_diff", {})
+    if checks:
+        text += (" The matrix route equals the registry's scorers: largest rank difference on a sub-pool "
+                 + ", ".join(f"{n} {v:g}" for n, v in checks.items()) + ".")
     return text + "\n"
+
+
+def _constants(c: dict) -> str:
+    return f"T={c['temperature']:g}, m={c['feedback']}, beta={c['feedback_weight']:g}, w={c['weight']:g}, k={c['k']:g}"
 
 
 def build_table(r: dict) -> str:

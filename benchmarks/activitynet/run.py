@@ -91,54 +91,88 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _embeddings(cache: Path, sentences: ranking.LabelledSentences, tag: str) -> dict[str, tuple]:
+    """Per library embedding: (text embeddings (N, d), class-name embeddings (A, d)), cached by the exact texts."""
+    out = {}
+    for name, embed in adapters.embedders().items():
+        def both(embed=embed) -> np.ndarray:
+            return np.concatenate([embed(sentences.texts), embed(sentences.classes)])
+        key = cache_key(embedding=name, texts=text_digest(sentences.texts + sentences.classes))
+        emb = cached_array(cache, f"{tag}embeddings-{name}", key, both)
+        out[name] = (emb[:len(sentences.texts)], emb[len(sentences.texts):])
+    return out
+
+
+def _tune(config: RunConfig, train: data.Split, cache: Path, settings: dict) -> dict:
+    """The fusion constants of each embedding chosen on the train captions' sentences (cached grid)."""
+    sentences = ranking.LabelledSentences.from_split(train)
+    digest = text_digest(sentences.texts + sentences.classes)
+    tiebreak = np.random.default_rng(config.seed).permutation(len(sentences.texts))
+    bm25 = cached_array(cache, "train-scores-bm25", cache_key(scorer="bm25", texts=digest),
+                        lambda: ranking.bm25_scorer(sentences.texts, sentences.classes))
+    out = {}
+    for name, (text_emb, name_emb) in _embeddings(cache, sentences, "train-").items():
+        key = cache_key(grid=[fusion.TEMPERATURES, fusion.FEEDBACK, fusion.WEIGHTS, fusion.K], texts=digest,
+                        seed=config.seed, embedding=name)
+        path = cache / f"fusion-grid-{name}-{key}.json"
+        if path.is_file():
+            grid = json.loads(path.read_text())
+        else:
+            _log(f"   tuning the {name} fusion on {len(sentences.texts)} train sentences")
+            grid = fusion.grid_map(lambda t, m, b, x=text_emb, q=name_emb: adapters.semantic_matrix(x, q, t, m, b),
+                                   bm25, sentences.relevant(), tiebreak, _log)
+            path.write_text(json.dumps(grid))
+        tuned = fusion.tune(grid)
+        lib = settings["constants"][name]
+        library = {"temperature": lib["semantic"]["temperature"], "feedback": lib["semantic"]["feedback"],
+                   "feedback_weight": lib["semantic"]["feedback_weight"], "weight": lib["weight"], "k": lib["k"]}
+        chosen = {key: tuned[key] for key in library}
+        out[name] = {"on": f"train captions ({len(sentences.texts)} sentences)", "chosen": chosen,
+                     "train_map": tuned["map"], "library": library, "library_matches_tuning": chosen == library,
+                     "library_train_map": grid.get(fusion.label(**{k: library[k] for k in
+                                                                   ("temperature", "feedback", "weight", "k")},
+                                                                beta=library["feedback_weight"])),
+                     "grid": grid}
+    return out
+
+
 def run_ranking(config: RunConfig, train: data.Split, val: data.Split, cache: Path) -> dict:
+    """Experiment 1: every signal alone, the calibrated semantic scores, and the fusions (the default's formula)."""
     sentences = ranking.LabelledSentences.from_split(val)
-    try:
-        scorers = adapters.relevance_scorers()
-        settings = adapters.fusion_settings()
-    except Exception as exc:  # actionhub.relevance missing: BM25 still runs
-        scorers, settings = {n: _raiser(exc) for n in ("word-vectors", "static", "encoder")}, None
-    scorers["bm25"] = ranking.bm25_scorer
+    settings = adapters.fusion_settings()
+    emb = _embeddings(cache, sentences, "")
+    tie = np.random.default_rng(config.seed).permutation(len(sentences.texts))
+    digest = text_digest(sentences.texts + sentences.classes)
+    bm25 = cached_array(cache, "scores-bm25", cache_key(scorer="bm25", texts=digest),
+                        lambda: ranking.bm25_scorer(sentences.texts, sentences.classes))
+    site = fusion.site_ranks(bm25, tie)
+    lib = settings["constants"]
 
-    def check(name: str, scores: np.ndarray) -> float | None:
-        # The matrix fast path must agree with the registry's own pair scorer (None: not a registry scorer).
-        if name == "bm25":
-            return None
-        return adapters.check_against_registry(name, scores, sentences.texts, sentences.classes)
+    def semantic(name: str) -> np.ndarray:
+        s = lib[name]["semantic"]
+        return adapters.semantic_matrix(*emb[name], s["temperature"], s["feedback"], s["feedback_weight"])
 
+    scorers = {"word-vectors": adapters.word_vector_matrix,
+               **{name: (lambda *_, x=x, q=q: q @ x.T) for name, (x, q) in emb.items()},
+               "bm25": lambda *_: bm25,
+               **{f"{name}, calibrated + feedback": (lambda *_, n=name: semantic(n)) for name in emb},
+               "fusion (static + bm25): the default": lambda *_: fusion.fuse(
+                   fusion.row_ranks(semantic("static"), tie), site, lib["static"]["weight"], lib["static"]["k"]),
+               "fusion-encoder (encoder + bm25)": lambda *_: fusion.fuse(
+                   fusion.row_ranks(semantic("encoder"), tie), site, lib["encoder"]["weight"], lib["encoder"]["k"]),
+               "previous default: raw static cosine + bm25": lambda *_: fusion.fuse(
+                   fusion.row_ranks(emb["static"][1] @ emb["static"][0].T, tie), site, **fusion.PREVIOUS)}
     matrices: dict[str, np.ndarray] = {}
-    results = ranking.evaluate_scorers(sentences, scorers, cache, config.seed, check, keep=matrices)
-    out = {"sentences": len(sentences.texts), "videos": len(val.videos),
-           "registry_max_abs_diff": results.pop("checks", {}), "scorers": results}
-    if settings is None or "bm25" not in matrices:
-        return out
-    # Fusion weights: tuned on the train captions' sentences only; validation uses the library's constants.
-    train_sentences = ranking.LabelledSentences.from_split(train)
-    digest = text_digest(train_sentences.texts + train_sentences.classes)
-    tiebreak = np.random.default_rng(config.seed).permutation(len(train_sentences.texts))
-    train_scores = {name: cached_array(cache, f"train-scores-{name}", cache_key(scorer=name, texts=digest),
-                                       lambda s=scorers[name]: s(train_sentences.texts, train_sentences.classes))
-                    for name in ("static", "bm25")}
-    maps = cached_array(cache, "fusion-grid", cache_key(grid=[fusion.WEIGHTS, fusion.KS], texts=digest,
-                                                        seed=config.seed),
-                        lambda: fusion.grid_map(train_scores["static"], train_scores["bm25"],
-                                                train_sentences.relevant(), tiebreak))
-    tuned = fusion.tune(maps)
-    out["fusion_tuning"] = {"on": f"train captions ({len(train_sentences.texts)} sentences)", "semantic": "static",
-                            "site": "bm25", "chosen": {"weight": tuned["weight"], "k": tuned["k"]},
-                            "train_map": tuned["map"], "grid": tuned["grid"],
-                            "library": {"weight": settings["weight"], "k": settings["k"]},
-                            "library_matches_tuning": (settings["weight"], settings["k"]) == (tuned["weight"],
-                                                                                               tuned["k"])}
-    val_tie = np.random.default_rng(config.seed).permutation(len(sentences.texts))
-    site = fusion.site_ranks(matrices["bm25"], val_tie)
-    fused = {f"fusion ({name} + bm25)": (lambda *_, m=matrices[name]: fusion.fuse(
-        fusion.row_ranks(m, val_tie), site, settings["weight"], settings["k"])) for name in ("static", "encoder")
-        if name in matrices}
-    out["scorers"] |= {k: v for k, v in ranking.evaluate_scorers(sentences, fused, None, config.seed).items()
-                       if k != "chance"}
-    out["default_scorer"] = settings["default_scorer"]
-    out["default_scorer_row"] = "fusion (static + bm25)"  # what `fusion` is in this experiment: BM25 is the site
+    results = ranking.evaluate_scorers(sentences, scorers, None, config.seed, keep=matrices)
+    # The matrix routes must agree with the registry's own pair scorers (cosines) and fusion scorers (ranks).
+    checks = {name: adapters.check_against_registry(name, matrices[name], sentences.texts, sentences.classes)
+              for name in ("word-vectors", *emb) if name in matrices}
+    fusion_checks = {name: adapters.check_fusion_against_registry(name, *emb[name], bm25, sentences.texts,
+                                                                   sentences.classes) for name in emb}
+    out = {"sentences": len(sentences.texts), "videos": len(val.videos), "registry_max_abs_diff": checks,
+           "fusion_registry_max_rank_diff": fusion_checks, "scorers": results,
+           "fusion_tuning": _tune(config, train, cache, settings),
+           "default_scorer": settings["default_scorer"], "default_scorer_row": "fusion (static + bm25): the default"}
     return out
 
 
@@ -162,7 +196,7 @@ def run_build(config: RunConfig, train: data.Split, out: Path) -> tuple[dict, li
         "default_scorer"]
     names = {int(a["action_id"]): a["action"] for a in actions}
     result["rescored_precision"] = {}
-    for scorer in ("word-vectors", "static"):  # the same published candidates in each scorer's order
+    for scorer in ("word-vectors", "static", "fusion-encoder"):  # the same published candidates, other orders
         try:
             again = corpusbuild.evaluate_build(adapters.rescore(descriptions, names, scorer), actions, train, ks)
             result["rescored_precision"][scorer] = {k: again[f"precision_at_{k}"] for k in ks}

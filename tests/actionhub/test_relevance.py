@@ -10,6 +10,7 @@ from gensim.models import KeyedVectors
 
 from actionhub import relevance, schema
 from actionhub.process import PROCESSED
+from actionhub.semantic import SemanticConfig
 
 
 def tiny_vectors() -> KeyedVectors:
@@ -119,14 +120,17 @@ def test_fusion_weight_moves_the_order_between_site_and_semantic():
                              pa.array([0, 0, 1, 1, -5], pa.int32()))  # the site puts the off-topic text first
     actions = {0: "play tennis", 1: "swim"}
 
+    embed = relevance.WordVectors(tiny_vectors()).unit_mean_vectors
+
     def top(weight: float) -> str:
-        scored = relevance.score(table, relevance.fusion_scorer("word-vectors", weight=weight), actions).to_pylist()
+        constants = relevance.FusionConstants(weight, 30.0, SemanticConfig(feedback=0))
+        scored = relevance.score(table, relevance.fusion_scorer(embed, constants), actions).to_pylist()
         return next(r["description"] for r in scored if r["action_id"] == 0 and r["rank"] == 1)
 
     assert top(0.0).startswith("Sunset")  # the site's order alone
     assert not top(1.0).startswith("Sunset")  # the semantic order alone
     with pytest.raises(ValueError, match="weight"):
-        relevance.fusion_scorer("word-vectors", weight=1.5)
+        relevance.FusionConstants(1.5, 30.0, SemanticConfig())
 
 
 def test_default_scorer_is_registered_and_every_scorer_has_card_text():

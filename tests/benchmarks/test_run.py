@@ -86,7 +86,11 @@ def test_render_fills_every_table_from_a_results_dict():
         "meta": {"date": "D", "command": "C", "machine": "M", "seconds": {"ranking": 1.0}},
         "ranking": {"sentences": 3, "videos": 2, "scorers": {
             "chance": {"map": 0.5}, "bm25": {"map": 0.75, "map_std_over_actions": 0.1, "seconds": 0.2},
-            "encoder": {"error": "ImportError: x"}}},
+            "encoder": {"error": "ImportError: x"}}, "default_scorer": "fusion", "default_scorer_row": "F",
+            "fusion_tuning": {"static": {
+                "on": "train", "train_map": 0.3, "library_matches_tuning": False,
+                "chosen": {"temperature": 0.03, "feedback": 10, "feedback_weight": 1.0, "weight": 0.7, "k": 30.0},
+                "library": {"temperature": 0.05, "feedback": 10, "feedback_weight": 1.0, "weight": 0.7, "k": 30.0}}}},
         "build": {"actions": 2, "classes_without_action": [], "corpus_videos": 4, "actions_without_descriptions": [],
                   "descriptions_per_action": {"min": 1, "median": 2.0, "max": 3, "total": 4}, "ks": [10],
                   "precision_at_10": 0.4, "ceiling_at_10": 0.9, "site_order_precision": {"10": 0.6}, "stages": {}},
@@ -97,6 +101,9 @@ def test_render_fills_every_table_from_a_results_dict():
     assert "| bm25 | 0.750 | 0.100 | 0.2 |" in text
     assert "| encoder | not run: ImportError: x | | |" in text
     assert "| chance (mean positive rate) | 0.5000 | | |" in text
+    assert "Default scorer: `fusion` = the row 'F'" in text
+    assert ("static: constants tuned on train: T=0.03, m=10, beta=1, w=0.7, k=30 (train mAP 0.300); the library uses "
+            "T=0.05, m=10, beta=1, w=0.7, k=30 (DIFFERENT from the tuning).") in text
     assert "| 10 | 0.400 | 0.600 | 0.900 |" in text
     assert "| AD | 30.0 ± 1.5 | 30.0 ± 1.5 | 3.0 |" in text
     assert "| chance | 1.0 | 5.0 | |" in text

@@ -2,11 +2,13 @@
 
 Scorers (``SCORERS``; a scorer maps a descriptions table and action id -> name to relevance (n,) float32):
 
-- ``fusion`` (the default of a published dataset): reciprocal-rank fusion of the ``static`` score's rank and
-  the site's own rank of the description (``site_rank``, recorded by the harvest) within its action:
-  ``w / (k + r_semantic) + (1 - w) / (k + r_site)``, ranks 1-based. ``w`` and ``k`` were chosen on ActivityNet
-  *train* captions only (``benchmarks/activitynet``) and evaluated on validation. ``fusion-encoder`` fuses
-  the MiniLM score instead (slower, a little better).
+- ``fusion`` (the default of a published dataset): the description's semantic relevance to its action from the
+  static embedding, *calibrated over all actions of the build and refined by feedback from the action's top
+  descriptions* (:mod:`actionhub.semantic`), then its rank fused with the site's own rank of the description
+  (``site_rank``, recorded by the harvest) within the action by reciprocal-rank fusion:
+  ``w / (k + r_semantic) + (1 - w) / (k + r_site)``, ranks 1-based. Every constant was chosen on ActivityNet
+  *train* captions only (``benchmarks/activitynet``) and evaluated on validation. ``fusion-encoder`` is the same
+  with MiniLM embeddings (its own tuned constants): better, and ~100x slower.
 - ``static``: cosine of the static embeddings distilled from MiniLM (:mod:`actionhub.static`).
 - ``encoder``: cosine of MiniLM sentence embeddings (:mod:`actionhub.encoder`, onnxruntime).
 - ``word-vectors`` (the paper's score): cosine between the mean word vector of the description and the mean
@@ -26,6 +28,7 @@ sums, then one row-wise dot product the cosines.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,6 +37,7 @@ import pyarrow.compute as pc
 from scipy import sparse
 
 from actionhub import schema, tokens
+from actionhub.semantic import SemanticConfig, semantic_relevance
 
 if TYPE_CHECKING:
     from gensim.models import KeyedVectors
@@ -125,9 +129,30 @@ Scorer = Callable[[pa.Table, dict[int, str]], np.ndarray]
 Embed = Callable[[list[str] | pa.Array], np.ndarray]
 
 DEFAULT_SCORER = "fusion"
-# Fusion weights, chosen on ActivityNet train captions (benchmarks/activitynet/fusion.py), never on validation.
-FUSION_WEIGHT = 0.5
-FUSION_K = 30.0
+
+
+@dataclass(frozen=True)
+class FusionConstants:
+    """One embedding's fusion constants (chosen on ActivityNet train captions, never on validation).
+
+    Attributes:
+        weight: ``w``, the semantic rank's share; ``1 - w`` goes to the site's rank.
+        k: the reciprocal-rank offset.
+        semantic: calibration and feedback of the semantic score.
+    """
+
+    weight: float
+    k: float
+    semantic: SemanticConfig
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.weight <= 1.0 or self.k < 0:
+            raise ValueError(f"fusion needs 0 <= weight <= 1 and k >= 0, got weight={self.weight}, k={self.k}")
+
+
+# Per embedding: benchmarks/activitynet/fusion.py tunes them on train captions (results in docs/benchmarks).
+FUSION = {"static": FusionConstants(0.7, 30.0, SemanticConfig(temperature=0.03, feedback=10, feedback_weight=1.0)),
+          "encoder": FusionConstants(0.9, 30.0, SemanticConfig(temperature=0.05, feedback=30, feedback_weight=0.5))}
 
 
 def word_vector_scorer(kv: KeyedVectors | None = None, stop_words: Iterable[str] | None = None) -> Scorer:
@@ -145,33 +170,59 @@ def word_vector_scorer(kv: KeyedVectors | None = None, stop_words: Iterable[str]
                                                         actions, vectors)
 
 
+def _embedded(embed: Embed, table: pa.Table, actions: dict[int, str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(text embeddings (n, d), row of each text's action in the action embeddings (n,), action embeddings (A, d))."""
+    ids = sorted(actions)
+    action_emb = embed([actions[i] for i in ids])  # (A, d) unit rows
+    text_emb = embed(tokens.string_array(table["description"]))  # (n, d)
+    return text_emb, np.searchsorted(np.asarray(ids), np.asarray(table["action_id"])), action_emb
+
+
 def cosine_scorer(embed: Embed) -> Scorer:
     """Cosine between the embedding of each description and that of its action's name."""
 
     def score(table: pa.Table, actions: dict[int, str]) -> np.ndarray:
-        ids = sorted(actions)
-        action_emb = embed([actions[i] for i in ids])  # (A, d) unit rows
-        text_emb = embed(tokens.string_array(table["description"]))  # (n, d)
-        position = np.searchsorted(np.asarray(ids), np.asarray(table["action_id"]))
-        return np.einsum("nd,nd->n", text_emb, action_emb[position]).astype(np.float32)
+        text_emb, own, action_emb = _embedded(embed, table, actions)
+        return np.einsum("nd,nd->n", text_emb, action_emb[own]).astype(np.float32)
 
     return score
 
 
-def encoder_scorer(config=None) -> Scorer:
-    """MiniLM sentence-embedding cosine (``actionhub.encoder.EncoderConfig``; default fp32)."""
+def semantic_scorer(embed: Embed, config: SemanticConfig | None = None) -> Scorer:
+    """Cosine calibrated over all actions, plus feedback from the action's top descriptions (:mod:`.semantic`)."""
+
+    def score(table: pa.Table, actions: dict[int, str]) -> np.ndarray:
+        return semantic_relevance(*_embedded(embed, table, actions), config)
+
+    return score
+
+
+def encoder_embed(config=None) -> Embed:
+    """MiniLM sentence embeddings (``actionhub.encoder.EncoderConfig``; default fp32) as an :data:`Embed`."""
     from actionhub.encoder import Encoder
 
     encoder = Encoder.load(config)
-    return cosine_scorer(lambda texts: encoder.encode(texts.to_pylist() if isinstance(texts, pa.Array)
-                                                      else list(texts)))
+    return lambda texts: encoder.encode(texts.to_pylist() if isinstance(texts, pa.Array) else list(texts))
+
+
+def static_embed(folder: str | None = None) -> Embed:
+    """The static (distilled) embedding as an :data:`Embed`: MiniLM's neighbourhoods at a table lookup's cost."""
+    from actionhub.static import StaticEmbedding
+
+    return StaticEmbedding.load(folder).encode
+
+
+EMBEDDINGS: dict[str, Callable[[], Embed]] = {"static": static_embed, "encoder": encoder_embed}
+
+
+def encoder_scorer(config=None) -> Scorer:
+    """MiniLM sentence-embedding cosine (``actionhub.encoder.EncoderConfig``; default fp32)."""
+    return cosine_scorer(encoder_embed(config))
 
 
 def static_scorer(folder: str | None = None) -> Scorer:
-    """Static (distilled) embedding cosine: MiniLM's neighbourhoods at a table lookup's cost."""
-    from actionhub.static import StaticEmbedding
-
-    return cosine_scorer(StaticEmbedding.load(folder).encode)
+    """Static (distilled) embedding cosine."""
+    return cosine_scorer(static_embed(folder))
 
 
 def site_ranks(action_ids: np.ndarray, site_rank: pa.Array | pa.ChunkedArray | None) -> np.ndarray:
@@ -185,23 +236,28 @@ def site_ranks(action_ids: np.ndarray, site_rank: pa.Array | pa.ChunkedArray | N
     return np.where(known, ranks(action_ids, np.where(known, -position, -np.inf)), np.inf)
 
 
-def fused_relevance(action_ids: np.ndarray, semantic: np.ndarray, site_rank: np.ndarray,
-                    weight: float = FUSION_WEIGHT, k: float = FUSION_K) -> np.ndarray:
+def fused_relevance(action_ids: np.ndarray, semantic: np.ndarray, site_rank: np.ndarray, weight: float,
+                    k: float) -> np.ndarray:
     """Reciprocal-rank fusion (n,) float32 of a semantic score and the site's 1-based rank, within actions."""
     semantic_rank = ranks(action_ids, semantic).astype(np.float64)
     return (weight / (k + semantic_rank) + (1 - weight) / (k + site_rank)).astype(np.float32)
 
 
-def fusion_scorer(semantic: str = "static", weight: float = FUSION_WEIGHT, k: float = FUSION_K) -> Scorer:
-    """The default: the ``semantic`` scorer's rank fused with the site's rank (``site_rank`` column)."""
-    if not 0.0 <= weight <= 1.0 or k < 0:
-        raise ValueError(f"fusion needs 0 <= weight <= 1 and k >= 0, got weight={weight}, k={k}")
-    base = SCORERS[semantic]()
+def fusion_scorer(embedding: str | Embed = "static", constants: FusionConstants | None = None) -> Scorer:
+    """The default: the calibrated semantic relevance of each description, its rank fused with the site's rank
+    (``site_rank`` column) within the action.
+
+    Args:
+        embedding: ``static`` or ``encoder`` (a key of ``EMBEDDINGS``), or any :data:`Embed` function.
+        constants: default ``FUSION[embedding]`` (``FUSION["static"]`` for a function).
+    """
+    c = constants or FUSION[embedding if isinstance(embedding, str) else "static"]
+    base = semantic_scorer(EMBEDDINGS[embedding]() if isinstance(embedding, str) else embedding, c.semantic)
 
     def score(table: pa.Table, actions: dict[int, str]) -> np.ndarray:
         action_ids = np.asarray(table["action_id"])
         site = table["site_rank"] if "site_rank" in table.column_names else None
-        return fused_relevance(action_ids, base(table, actions), site_ranks(action_ids, site), weight, k)
+        return fused_relevance(action_ids, base(table, actions), site_ranks(action_ids, site), c.weight, c.k)
 
     return score
 
@@ -216,13 +272,18 @@ SCORERS: dict[str, Callable[..., Scorer]] = {
 }
 
 # One sentence per scorer for the dataset card, which names the scorer that ranked the dataset.
+def _fusion_card(embedding: str, what: str) -> str:
+    c = FUSION[embedding]
+    return (f"the {what} similarity of the description to the action name, calibrated over all actions of the "
+            f"build (log-softmax, T={c.semantic.temperature:g}) plus {c.semantic.feedback_weight:g}/T times its "
+            f"cosine to the mean of the action's {c.semantic.feedback} most relevant descriptions; its rank fused "
+            f"with the footage site's own rank of the description by reciprocal-rank fusion, weights "
+            f"{c.weight:g}/{1 - c.weight:g}, k={c.k:g}; higher is more relevant.")
+
+
 CARD_TEXT = {
-    "fusion": "reciprocal-rank fusion of the footage site's own rank of the description and its static-embedding "
-              "similarity to the action name (an embedding table distilled from all-MiniLM-L6-v2), weights "
-              f"{FUSION_WEIGHT}/{1 - FUSION_WEIGHT}, k={FUSION_K:g}; higher is more relevant.",
-    "fusion-encoder": "reciprocal-rank fusion of the footage site's own rank of the description and its "
-                      f"all-MiniLM-L6-v2 cosine to the action name, weights {FUSION_WEIGHT}/{1 - FUSION_WEIGHT}, "
-                      f"k={FUSION_K:g}; higher is more relevant.",
+    "fusion": _fusion_card("static", "static-embedding (a table distilled from all-MiniLM-L6-v2)"),
+    "fusion-encoder": _fusion_card("encoder", "all-MiniLM-L6-v2"),
     "static": "cosine between static embeddings (distilled from all-MiniLM-L6-v2) of the description and of the "
               "action name.",
     "encoder": "cosine between all-MiniLM-L6-v2 sentence embeddings of the description and of the action name.",
