@@ -121,7 +121,9 @@ def test_units_of_a_real_protocol_are_the_classes_top_k_description_features(dat
 def test_eval_and_predict_use_an_er_run_as_the_ad_model_it_is(data, tmp_path, capsys):
     out = tmp_path / "er"
     assert cli.main(["train", *data["intra"], *TRAIN, "--method", "er", "--out-dir", str(out)]) == 0
-    trained = json.loads((out / "metrics.json").read_text())["splits"]["hmdb51/1"]
+    report = json.loads((out / "metrics.json").read_text())
+    assert report["config"]["method"] == "er" and not report["config"]["use_content"]
+    trained = report["splits"]["hmdb51/1"]
     payload = torch.load(out / "hmdb51_1" / "best.pt", weights_only=True)
     assert payload["config"]["method"] == "er" and not payload["config"]["use_content"]
     assert cli.main(["eval", "--out-dir", str(out), "--device", "cpu"]) == 0

@@ -107,12 +107,13 @@ def run_training(config: TrainConfig, data: DataConfig) -> dict:
     tasks = load_tasks(data, config.method)
     first = next(tasks, None)  # builds (and validates) the first task: bad input fails before out_dir is touched
     prepare_out_dir(config)
-    per_split = {}
+    per_split, trained = {}, config
     for task in itertools.chain([first] if first is not None else [], tasks):
         run = replace(config, out_dir=str(split_dir(config.out_dir, task.split.name))) if config.out_dir else config
         result = train(run, task, data=DataRecord(data, for_split(identity, task.split.name)))
         per_split[task.split.name] = result.metrics | {"best_epoch": result.best_epoch}
-    return _report(data, config, per_split)
+        trained = replace(result.config, out_dir=config.out_dir)  # what trained (er applies its switches)
+    return _report(data, trained, per_split)
 
 
 def stored_record(out_dir: str | Path) -> DataRecord:
