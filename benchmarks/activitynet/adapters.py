@@ -122,7 +122,9 @@ def read_site_ranks(build_dir: Path) -> list[dict]:
     """The harvest's raw rows (``action_id``, ``asset_id``, ``rank`` = the site's own BM25 rank) of a build."""
     import pyarrow.dataset as ds
 
-    table = ds.dataset(build_dir / "harvest" / "raw", format="parquet").to_table(
+    from actionhub.pipeline import WORK_DIR
+
+    table = ds.dataset(build_dir / WORK_DIR / "harvest" / "raw", format="parquet").to_table(
         columns=["action_id", "asset_id", "rank", "status"])
     return [r for r in table.to_pylist() if r["status"] == "ok"]
 
