@@ -35,8 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     configs = [replace(base, seed=i) for i in range(args.splits)]
     tasks = [synthetic_units(synthetic_task(c, name=f"synthetic/{i + 1}"), c) for i, c in enumerate(configs)]
     started = time.perf_counter()
+    progress = methodtable.Progress(len(methodtable.STANDARD) * args.splits * args.seeds)
     results = methodtable.run_rows(methodtable.standard_rows(args.epochs, args.batch_size), tasks,
-                                   list(range(args.seeds)), args.workers)
+                                   list(range(args.seeds)), args.workers, progress=progress)
     summary = methodtable.summarize(results)
     print(f"SYNTHETIC benchmark: {args.splits} splits x {args.seeds} seeds, {base.seen} seen / {base.unseen} "
           f"unseen classes, {args.epochs} epochs, batch {args.batch_size}; {time.perf_counter() - started:.0f} s")

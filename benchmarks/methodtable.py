@@ -5,15 +5,17 @@ the methods of ``coco.methods`` with one set of optimisation settings. :func:`ru
 (split, seed), optionally in forked worker processes (the tasks are shared copy-on-write); :func:`summarize`
 reports top-1/top-5 mean +- std over splits (seeds averaged within a split first) and, for each row, the
 paired top-1 difference to the base row over all (split, seed) pairs with a two-sided 95% t interval;
-:func:`markdown` renders it. Used by ``benchmarks/bench_methods.py`` (SYNTHETIC) and
-``benchmarks/activitynet/methods.py`` (the ActivityNet proxy).
+:func:`markdown` renders it. A :class:`Progress` shared by every ``run_rows`` call of a benchmark logs an estimate
+of the remaining time after the first few trainings, and again at each quarter. Used by
+``benchmarks/bench_methods.py`` (SYNTHETIC) and ``benchmarks/activitynet/methods.py`` (the ActivityNet proxy).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -58,6 +60,40 @@ def standard_rows(epochs: int, batch_size: int, texts: Mapping[str, Any] | None 
             for label, (m, p, o) in STANDARD.items()}
 
 
+@dataclass
+class Progress:
+    """Trainings finished against the planned total, with time estimates in the log.
+
+    Attributes:
+        total: Trainings the whole benchmark will run.
+        log: Where estimates go.
+        first: Trainings after which the first estimate is logged (one of each table row, say).
+        done: Trainings finished so far.
+        started: ``time.perf_counter()`` at the start.
+    """
+
+    total: int
+    log: Callable[[str], None] = print
+    first: int = len(STANDARD)
+    done: int = 0
+    started: float = field(default_factory=time.perf_counter)
+    _next: int = 0
+
+    def __post_init__(self) -> None:
+        self._next = min(self.first, self.total)
+
+    def tick(self) -> None:
+        """Counts one finished training; logs an estimate after the first few and at every further quarter."""
+        self.done += 1
+        if self.done < self._next or self.done >= self.total:
+            return
+        elapsed = time.perf_counter() - self.started
+        left = elapsed / self.done * (self.total - self.done)
+        self.log(f"  time estimate: {self.done}/{self.total} trainings in {elapsed / 60:.1f} min; about "
+                 f"{left / 60:.0f} min more at this rate (the mix of methods differs between stages)")
+        self._next = self.done + max(1, self.total // 4)
+
+
 _JOBS: list = []  # (runner, task, seed) of the current run_rows call, inherited by forked workers
 
 
@@ -72,22 +108,39 @@ def _work(i: int) -> tuple[int, dict]:
 
 
 def run_rows(rows: Mapping[str, Runner], tasks: Sequence[Any], seeds: Sequence[int], workers: int = 1,
-             log: Callable[[str], None] = print) -> dict[str, list[dict]]:
-    """Every row on every (task, seed); returns ``{label: [{"split", "seed", "top1", "top5", ...}]}``."""
+             log: Callable[[str], None] = print, progress: Progress | None = None) -> dict[str, list[dict]]:
+    """Every row on every (task, seed); returns ``{label: [{"split", "seed", "top1", "top5", ...}]}``.
+
+    ``progress`` counts each finished training (and logs its estimates).
+    """
     keys = [(label, s, seed) for s in range(len(tasks)) for seed in seeds for label in rows]
     _JOBS[:] = [(rows[label], tasks[s], seed) for label, s, seed in keys]
     out: dict[str, list[dict]] = {label: [] for label in rows}
-    if workers > 1:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            done = pool.imap_unordered(_work, range(len(keys)))
-            results = dict(done)
-    else:
-        results = dict(_work(i) for i in range(len(keys)))
+    results = {}
+    with multiprocessing.get_context("fork").Pool(workers) if workers > 1 else _Inline() as pool:
+        for i, metrics in pool.imap_unordered(_work, range(len(keys))):
+            results[i] = metrics
+            if progress is not None:
+                progress.tick()
     for i, (label, s, seed) in enumerate(keys):
         out[label].append({"split": s, "seed": seed, **results[i]})
     _JOBS.clear()
     log("  " + ", ".join(f"{label} {np.mean([r['top1'] for r in rs]):.1f}" for label, rs in out.items()))
     return out
+
+
+class _Inline:
+    """``imap_unordered`` in this process, in order (``workers`` = 1)."""
+
+    def __enter__(self) -> _Inline:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    @staticmethod
+    def imap_unordered(fn, items):
+        return map(fn, items)
 
 
 def t_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:

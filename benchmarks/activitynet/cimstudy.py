@@ -39,8 +39,19 @@ def _base_of(main_base: list[dict], n_splits: int, seeds: Sequence[int]) -> list
     return [r for r in main_base if r["split"] < n_splits and r["seed"] in seeds]
 
 
+def planned_runs(ks: Sequence[int], splits: int, seeds: int) -> int:
+    """How many trainings :func:`run_study` runs for these k values, splits and seeds (the defaults' reused)."""
+    def swept(values, name: str) -> int:
+        return sum(value != DEFAULTS[name] for value in values)
+
+    per_pair = (swept(GAMMAS, "gamma") + swept(CIM_TAUS, "cim_tau") + 3  # + the three CIM-classes rows
+                + 2 * swept(ks, "k") + 2 * swept(ALPHAS, "alpha"))  # AD+VC and AD+VC+CIM per value
+    return per_pair * splits * seeds + splits  # + one evidence model per split
+
+
 def sweep(name: str, values: Sequence, make: Callable, tasks: Sequence, seeds: Sequence[int], workers: int,
-          log: Callable[[str], None], reuse: Mapping[str, list]) -> dict[str, list]:
+          log: Callable[[str], None], reuse: Mapping[str, list],
+          progress: methodtable.Progress | None = None) -> dict[str, list]:
     """Runs ``make(value) -> {label: runner}`` for every value but the default, whose rows (labelled as ``make``
     labels them) are taken from ``reuse`` (the methods table's AD+VC and AD+VC+CIM); returns ``{label: runs}``."""
     rows, reused, order = {}, {}, []
@@ -53,7 +64,7 @@ def sweep(name: str, values: Sequence, make: Callable, tasks: Sequence, seeds: S
         else:
             rows |= made
     log(f"== CIM study: {name}")
-    runs = reused | methodtable.run_rows(rows, tasks, seeds, workers, log)
+    runs = reused | methodtable.run_rows(rows, tasks, seeds, workers, log, progress)
     return {label: runs[label] for label in order}
 
 
@@ -104,17 +115,19 @@ def evidence(task, seed: int, epochs: int, batch_size: int) -> dict:
 
 
 def run_study(tasks: Sequence, texts_by_k: Mapping[int, object], seeds: Sequence[int], main: Mapping[str, list],
-              epochs: int, batch_size: int, workers: int, log: Callable[[str], None] = print) -> dict:
-    """All sweeps on ``tasks`` (the first splits of the methods table, whose runs are ``main``) with ``seeds``."""
+              epochs: int, batch_size: int, workers: int, log: Callable[[str], None] = print,
+              progress: methodtable.Progress | None = None) -> dict:
+    """All sweeps on ``tasks`` (the first splits of the methods table, whose runs are ``main``) with ``seeds``;
+    :func:`planned_runs` trainings, each counted by ``progress``."""
     run = methodtable.coco_runner
     reuse = {label: _base_of(main[label], len(tasks), seeds) for label in ("AD+VC", "AD+VC+CIM")}
     base = reuse["AD+VC"]
     out: dict = {}
     res = sweep("gamma", GAMMAS, lambda g: {f"gamma={g}": run("coco", "coco", epochs, batch_size, gamma=g)},
-                tasks, seeds, workers, log, reuse)
+                tasks, seeds, workers, log, reuse, progress)
     out["gamma"] = _pairs(res, base)
     res = sweep("cim_tau", CIM_TAUS, lambda t: {f"cim_tau={t}": run("coco", "coco", epochs, batch_size, cim_tau=t)},
-                tasks, seeds, workers, log, reuse)
+                tasks, seeds, workers, log, reuse, progress)
     out["cim_tau"] = _pairs(res, base)
     pairs = [with_validation(t, i) for i, t in enumerate(tasks)]
     by_name = {p[0].split.name: p[1] for p in pairs}
@@ -123,7 +136,7 @@ def run_study(tasks: Sequence, texts_by_k: Mapping[int, object], seeds: Sequence
     rows = {"AD+VC": plain, "AD+VC+CIM, test texts": cim,
             "AD+VC+CIM, test+val texts": lambda task, seed: cim(by_name[task.split.name], seed)}
     log("== CIM study: CIM classes (80 seen / 20 val / 100 test)")
-    res = methodtable.run_rows(rows, [p[0] for p in pairs], seeds, workers, log)
+    res = methodtable.run_rows(rows, [p[0] for p in pairs], seeds, workers, log, progress)
     out["cim_classes"] = methodtable.summarize(res)
     for label, values, field in (("k", sorted(texts_by_k), None), ("alpha", ALPHAS, "alpha")):
         def make(value, field=field, label=label):
@@ -131,14 +144,18 @@ def run_study(tasks: Sequence, texts_by_k: Mapping[int, object], seeds: Sequence
             texts = None if field else texts_by_k[value]
             return {f"AD+VC {label}={value}": run("coco", "ad+vc", epochs, batch_size, texts, **extra),
                     f"AD+VC+CIM {label}={value}": run("coco", "coco", epochs, batch_size, texts, **extra)}
-        res = sweep(label, values, make, tasks, seeds, workers, log, reuse)
+        res = sweep(label, values, make, tasks, seeds, workers, log, reuse, progress)
         out[label] = {str(v): {"AD+VC": methodtable.summarize({"x": res[f"AD+VC {label}={v}"]})["x"],
                                "AD+VC+CIM": methodtable.summarize({"x": res[f"AD+VC+CIM {label}={v}"]})["x"]
                                | {"vs_base": methodtable.paired(res[f"AD+VC+CIM {label}={v}"],
                                                                 res[f"AD+VC {label}={v}"])}}
                       for v in values}
     log("== CIM study: evidence")
-    out["evidence"] = [evidence(t, seeds[0], epochs, batch_size) for t in tasks]
+    out["evidence"] = []
+    for t in tasks:
+        out["evidence"].append(evidence(t, seeds[0], epochs, batch_size))
+        if progress is not None:
+            progress.tick()
     return out
 
 

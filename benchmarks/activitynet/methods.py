@@ -1,7 +1,9 @@
 """Every method in one harness on the ActivityNet proxy, and the CIM study (issue 15).
 
     python -m benchmarks.activitynet.methods                # quick: table and study over 10 splits x 1 seed
-    python -m benchmarks.activitynet.methods --full         # table and study over 10 splits x 3 seeds
+    python -m benchmarks.activitynet.methods --full         # 10 splits x 3 seeds, k sweep 1,10,50,100,200
+
+The run logs how many trainings it plans and, after the first few, an estimate of the time left.
 
 Same data, "videos", class texts and splits as experiment 3 of ``benchmarks.activitynet.run`` (whose build and
 caches under ``out/bench-anet`` it reuses, running the build first when absent). Extra class texts: ER's
@@ -40,7 +42,8 @@ class MethodsConfig:
         bench_dir: ``benchmarks.activitynet.run``'s output directory, whose build and caches are reused.
         out_dir: Where ``results.json`` goes.
         doc: Markdown file receiving the tables (rewritten); the plots go beside it. Empty skips.
-        full: 10 splits x 3 seeds for the table and the study (else the quick settings below).
+        full: 10 splits x 3 seeds for the table and the study and the whole k sweep (``cimstudy.KS``), whatever
+            the quick settings below say; a value given for one of those that differs is refused.
         splits: Splits of the methods table.
         seeds: Seeds per split of the methods table.
         study_splits: Splits of the CIM study (the table's first ones).
@@ -79,21 +82,57 @@ class MethodsConfig:
         if self.study_splits > self.splits or self.study_seeds > self.seeds:
             raise ValueError("the study reuses the table's runs: study_splits/seeds must not exceed splits/seeds")
 
-    def resolved(self) -> MethodsConfig:
-        """With ``full``: 10 splits x 3 seeds for both the table and the study."""
-        if not self.full:
-            return self
-        return MethodsConfig(**(asdict(self) | {"splits": 10, "seeds": 3, "study_splits": 10, "study_seeds": 3}))
+    @classmethod
+    def from_values(cls, values: dict) -> MethodsConfig:
+        """A config from parsed values; with ``full``, :data:`FULL` replaces the quick settings (10 splits x 3
+        seeds for the table and the study, k = 1..200), and a value given for one of them that differs is refused."""
+        if not values.get("full"):
+            return cls(**values)
+        quick = cls()
+        given = [k for k, v in FULL.items() if values.get(k, v) not in (v, getattr(quick, k))]
+        if given:
+            raise ValueError(f"--full sets {', '.join(f'{k}={FULL[k]}' for k in given)}; "
+                             f"drop {', '.join('--' + k.replace('_', '-') for k in given)} or --full")
+        return cls(**(values | FULL))
+
+    def planned_runs(self) -> int:
+        """Trainings of the table (unless reused from ``table_from``) and the study."""
+        ks = {int(k) for k in self.ks.split(",")} | {self.k}
+        table = 0 if self.table_from else len(methodtable.STANDARD) * self.splits * self.seeds
+        return table + cimstudy.planned_runs(sorted(ks), self.study_splits, self.study_seeds)
+
+
+# What --full means: the issue's 10 splits x 3 seeds for the table and the study, and the paper's k sweep (Fig. 9).
+FULL = {"splits": 10, "seeds": 3, "study_splits": 10, "study_seeds": 3, "ks": ",".join(str(k) for k in cimstudy.KS)}
+
+HELP = {
+    "data_dir": "the activitynet_captions directory (default: found as benchmarks.activitynet.run finds it)",
+    "bench_dir": "benchmarks.activitynet.run's output directory, whose build and caches are reused",
+    "out_dir": "where table.json and results.json go",
+    "doc": "markdown file receiving the tables (rewritten), plots beside it; empty: none",
+    "full": "10 splits x 3 seeds for the table and the study, k sweep 1,10,50,100,200 (the integrator's run)",
+    "splits": "splits of the methods table", "seeds": "seeds per split of the methods table",
+    "study_splits": "splits of the CIM study (the table's first)", "study_seeds": "seeds per split of the study",
+    "epochs": "epochs of every gradient-trained method", "batch_size": "batch size of every gradient-trained method",
+    "k": "descriptions averaged into the content feature", "unit_k": "descriptions kept as units by units",
+    "ks": "k values of the k sweep, comma-separated", "workers": "forked processes training in parallel",
+    "table_from": "table.json of an earlier run with the same settings: reuse its table, run only the study",
+}
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """The module docstring as written, and each option's default."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.activitynet.methods", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     formatter_class=_Formatter)
     for f in fields(MethodsConfig):
         if isinstance(f.default, bool):
-            parser.add_argument("--" + f.name.replace("_", "-"), dest=f.name, action="store_true")
+            parser.add_argument("--" + f.name.replace("_", "-"), dest=f.name, action="store_true", help=HELP[f.name])
         else:
-            parser.add_argument("--" + f.name.replace("_", "-"), dest=f.name, type=type(f.default), default=f.default)
+            parser.add_argument("--" + f.name.replace("_", "-"), dest=f.name, type=type(f.default), default=f.default,
+                                help=HELP[f.name])
     return parser
 
 
@@ -178,7 +217,11 @@ def render(results: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    config = MethodsConfig(**vars(build_parser().parse_args(argv))).resolved()
+    parser = build_parser()
+    try:
+        config = MethodsConfig.from_values(vars(parser.parse_args(argv)))
+    except ValueError as exc:
+        parser.error(str(exc))
     data_dir = Path(config.data_dir) if config.data_dir else data.find_data_dir()
     if data_dir is None or not data_dir.is_dir():
         print("ActivityNet Captions not found; skipping the methods benchmark.")
@@ -190,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(1)
     tasks, seeds = prep["tasks"], list(range(config.seeds))
+    progress = methodtable.Progress(config.planned_runs(), log)
+    log(f"== {progress.total} trainings planned ({'full' if config.full else 'quick'}: table {config.splits} splits x "
+        f"{config.seeds} seeds, study {config.study_splits} x {config.study_seeds}, k {config.ks}); "
+        f"{config.workers} worker(s)")
     if config.table_from:
         earlier = json.loads(Path(config.table_from).read_text(encoding="utf-8"))
         main_runs = earlier["table"]["runs"]
@@ -197,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         log(f"== methods table: {len(tasks)} splits x {len(seeds)} seeds")
         rows = methodtable.standard_rows(config.epochs, config.batch_size, {"ER (AD only)": prep["er"]})
-        main_runs = methodtable.run_rows(rows, tasks, seeds, config.workers, log)
+        main_runs = methodtable.run_rows(rows, tasks, seeds, config.workers, log, progress)
     results: dict = {"config": asdict(config), "command": "python -m benchmarks.activitynet.methods "
                      + " ".join(argv or sys.argv[1:]),
                      "table": {"splits": len(tasks), "seeds": len(seeds), "runs": main_runs,
@@ -208,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     (out / "table.json").write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
     study_seeds = list(range(config.study_seeds))
     study = cimstudy.run_study(tasks[:config.study_splits], prep["texts_by_k"], study_seeds, main_runs, config.epochs,
-                               config.batch_size, config.workers, log)
+                               config.batch_size, config.workers, log, progress)
     results["study"] = study | {"splits": config.study_splits, "seeds": len(study_seeds)}
     results["meta"] = {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                        "command": "python -m benchmarks.activitynet.methods " + " ".join(argv or sys.argv[1:]),

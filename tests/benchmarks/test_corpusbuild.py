@@ -73,3 +73,14 @@ def test_an_action_without_descriptions_scores_zero():
     result = corpusbuild.evaluate_build(DESCRIPTIONS[:3], ACTIONS, _split(), ks=(1,))
     assert result["actions_without_descriptions"] == ["Bathing dog"]
     assert result["precision_at_1"] == 0.0  # action 0: v3 (wrong) first; action 1: nothing
+
+
+def test_site_ranks_are_read_from_a_real_build_of_a_corpus(tmp_path):
+    from benchmarks.activitynet import adapters
+
+    videos = [data.Video(f"v{i}", "Playing drums", (f"SYNTHETIC: a man is playing drums, take {i}.",))
+              for i in range(3)]
+    corpus = corpusbuild.write_corpus(data.Split("train", tuple(videos), ()), tmp_path / "corpus.jsonl")
+    adapters.build_from_corpus(corpus, tmp_path / "build", corpusbuild.SOURCE, 5)
+    rows = adapters.read_site_ranks(tmp_path / "build")
+    assert {r["asset_id"] for r in rows} == {"v0", "v1", "v2"} and all(isinstance(r["rank"], int) for r in rows)

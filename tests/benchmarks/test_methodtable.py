@@ -56,3 +56,33 @@ def test_cim_study_validation_split_and_evidence_on_synthetic():
     assert isinstance(with_val, Task)
     ev = cimstudy.evidence(task, 0, 1, 64)
     assert 0 <= ev["entropy_mean"] <= ev["log_u"] + 1e-6 and 0 < ev["max_weight_mean"] <= 1
+
+
+def test_the_study_runs_as_many_trainings_as_planned_and_counts_each(monkeypatch):
+    import coco.train
+    from coco.synthetic import SyntheticConfig, synthetic_task
+
+    task = synthetic_task(SyntheticConfig(seen=30, unseen=6, val=0, concepts=8, train_videos=5, test_videos=5))
+    base = {k: methodtable.coco_runner("coco", p, 1, 64) for k, p in (("AD+VC", "ad+vc"), ("AD+VC+CIM", "coco"))}
+    main = methodtable.run_rows(base, [task], [0], log=lambda _: None)
+    calls, real = [], coco.train.train
+    monkeypatch.setattr(coco.train, "train", lambda *a, **k: calls.append(1) or real(*a, **k))
+    lines: list[str] = []
+    progress = methodtable.Progress(cimstudy.planned_runs([1, 2], 1, 1), lines.append, first=5)
+    cimstudy.run_study([task], {1: task.texts, 2: task.texts}, [0], main, 1, 64, 1, lambda _: None, progress)
+    assert len(calls) == progress.total == progress.done
+    assert lines and lines[0].startswith("  time estimate: 5/")  # after the first five, not before
+
+
+def test_full_means_ten_splits_three_seeds_and_the_papers_k_sweep():
+    from benchmarks.activitynet.methods import MethodsConfig, build_parser
+
+    full = MethodsConfig.from_values(vars(build_parser().parse_args(["--full"])))
+    assert (full.splits, full.seeds, full.study_splits, full.study_seeds) == (10, 3, 10, 3)
+    assert [int(k) for k in full.ks.split(",")] == [1, 10, 50, 100, 200]
+    study = cimstudy.planned_runs([1, 10, 50, 100, 200], 10, 3)
+    assert full.planned_runs() == len(methodtable.STANDARD) * 10 * 3 + study
+    with pytest.raises(ValueError, match="--full sets ks"):
+        MethodsConfig.from_values(vars(build_parser().parse_args(["--full", "--ks", "1,10"])))
+    quick = MethodsConfig.from_values(vars(build_parser().parse_args(["--splits", "1", "--study-splits", "1"])))
+    assert (quick.splits, quick.seeds) == (1, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from coco.config import preset
@@ -50,3 +51,28 @@ def test_regularisers_are_chosen_on_validation_classes_when_present():
     result = eszsl.fit(preset("ad+vc", device="cpu"), task)
     chosen = result.metrics["regularisers"]
     assert chosen["gamma"] in eszsl.GRID and chosen["lambda"] in eszsl.GRID
+
+
+def _scaled(task, scale: float):
+    """``task`` with every video feature multiplied by ``scale``."""
+    from dataclasses import replace
+
+    def scaled(videos):
+        return None if videos is None else replace(videos, features=np.asarray(videos.features) * scale)
+
+    return replace(task, train=scaled(task.train), test=scaled(task.test), val=scaled(task.val))
+
+
+def test_the_choice_follows_the_scale_of_the_features_below_1e_minus_3(caplog):
+    # V(sX, s^2 gamma) = V(X, gamma) / s: scaling the features by s scales the best gamma by s^2 and changes no
+    # prediction. Features 100x smaller than at 1e-2 must choose a gamma 1e-4 times as large (SYNTHETIC task).
+    task = synthetic_task(SyntheticConfig(seen=20, unseen=5, val=5, concepts=8, train_videos=10, test_videos=5))
+    config = preset("ad+vc", device="cpu")
+    big = eszsl.fit(config, _scaled(task, 1e-2))
+    with caplog.at_level("INFO", logger="coco.methods.eszsl"):
+        small = eszsl.fit(config, _scaled(task, 1e-4))
+    got, want = small.metrics["regularisers"], big.metrics["regularisers"]
+    assert got["gamma"] == pytest.approx(want["gamma"] * 1e-4) and got["gamma"] < 1e-3
+    assert got["lambda"] == want["lambda"]
+    assert small.metrics["top1"] == big.metrics["top1"]
+    assert f"gamma {got['gamma']:g}, lambda {got['lambda']:g}" in caplog.text

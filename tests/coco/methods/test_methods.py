@@ -32,6 +32,12 @@ def test_unknown_method_is_a_config_error():
         TrainConfig(method="nope")
 
 
+def test_tensorboard_is_refused_for_methods_that_write_no_logs(tmp_path):
+    with pytest.raises(ConfigError, match="eszsl writes metrics.json only, no TensorBoard"):
+        TrainConfig(method="eszsl", out_dir=str(tmp_path), tensorboard=True)
+    TrainConfig(method="er", out_dir=str(tmp_path), tensorboard=True)  # CoCo's training loop: its logs
+
+
 def test_units_needs_unit_texts():
     plain = synthetic_task(SMALL)
     with pytest.raises(TaskError, match="units"):

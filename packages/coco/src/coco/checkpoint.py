@@ -16,6 +16,7 @@ Written to a temporary file and renamed, so a crash never leaves a half-written 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,7 @@ def save(path: str | os.PathLike, *, model: CoCo, config: TrainConfig, split: st
 def load(path: str | os.PathLike) -> dict[str, Any]:
     """Reads a checkpoint with ``weights_only=True`` and checks its format."""
     if not Path(path).is_file():
-        raise CheckpointError(f"no checkpoint at {path}")
+        raise CheckpointError(without_checkpoints(path) or f"no checkpoint at {path}")
     try:
         payload = torch.load(Path(path), map_location="cpu", weights_only=True)
     except Exception as exc:  # unpickling errors come in many types
@@ -77,6 +78,28 @@ def load(path: str | os.PathLike) -> dict[str, Any]:
             isinstance(found, str) and found.startswith("coco-checkpoint/")) else ""
         raise CheckpointError(f"{path}: not a {FORMAT} checkpoint{hint}")
     return payload
+
+
+def without_checkpoints(path: str | os.PathLike) -> str | None:
+    """Why ``path`` (a run's out_dir, or a checkpoint path in it) has no checkpoint, when the run's
+    ``metrics.json`` says it was trained by a method that writes none (``coco.methods.CHECKPOINTED``); else None."""
+    from coco.methods import CHECKPOINTED
+
+    path = Path(path)
+    for run in (path, path.parent, path.parent.parent):
+        metrics = run / "metrics.json"
+        if not metrics.is_file():
+            continue
+        try:
+            method = json.loads(metrics.read_text(encoding="utf-8"))["config"]["method"]
+        except (ValueError, KeyError, TypeError):
+            return None
+        if method in CHECKPOINTED:
+            return None
+        return (f"{run} holds a run of method {method!r}, which writes no checkpoints (only "
+                f"{' and '.join(sorted(CHECKPOINTED))} do): coco eval and predict cannot use it; its test metrics "
+                f"are in {metrics}")
+    return None
 
 
 def data_record(payload: dict[str, Any]) -> DataRecord | None:

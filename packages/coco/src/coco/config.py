@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from actionhub.assets import DEFAULT_ENCODER
-from coco.methods import METHODS
+from coco.methods import CHECKPOINTED, METHODS
 
 DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -97,6 +97,8 @@ class TrainConfig:
             raise ConfigError("resume and overwrite exclude each other: continue the run in out_dir, or replace it")
         if self.method not in METHODS:
             raise ConfigError(f"method must be one of {sorted(METHODS)}, got {self.method!r}")
+        if self.tensorboard and self.method not in CHECKPOINTED:
+            raise ConfigError(f"method {self.method} writes metrics.json only, no TensorBoard logs: drop --tensorboard")
 
     @property
     def mix(self) -> float:

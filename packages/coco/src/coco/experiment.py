@@ -38,14 +38,22 @@ def split_dir(out_dir: str | Path, split: str) -> Path:
     return Path(out_dir) / split.replace("/", "_")
 
 
-def load_tasks(data: DataConfig) -> Iterator[Task]:
-    """The tasks of ``data``'s protocol, one per split, built lazily (each is validated on construction)."""
-    if data.protocol == "synthetic":
-        yield from synthetic_tasks(SyntheticConfig(), data.max_splits or SYNTHETIC_SPLITS)
-        return
-    from coco.real import real_tasks
+def load_tasks(data: DataConfig, method: str = "coco") -> Iterator[Task]:
+    """The tasks of ``data``'s protocol, one per split, built lazily (each is validated on construction).
 
-    yield from real_tasks(data)
+    ``units`` gets each class's description features as well (``coco.methods.unitdata.with_units``).
+    """
+    if data.protocol == "synthetic":
+        tasks = iter(synthetic_tasks(SyntheticConfig(), data.max_splits or SYNTHETIC_SPLITS))
+    else:
+        from coco.real import real_tasks
+
+        tasks = real_tasks(data)
+    if method == "units":
+        from coco.methods.unitdata import with_units
+
+        tasks = with_units(tasks, data)
+    yield from tasks
 
 
 def _report(data: DataConfig, config: TrainConfig, per_split: dict[str, dict]) -> dict:
@@ -96,22 +104,24 @@ def run_training(config: TrainConfig, data: DataConfig) -> dict:
     ``out_dir`` already holding a run is refused (see :func:`prepare_out_dir`) before anything is written.
     """
     identity = identity_of(data)
-    tasks = load_tasks(data)
+    tasks = load_tasks(data, config.method)
     first = next(tasks, None)  # builds (and validates) the first task: bad input fails before out_dir is touched
     prepare_out_dir(config)
-    per_split = {}
+    per_split, trained = {}, config
     for task in itertools.chain([first] if first is not None else [], tasks):
         run = replace(config, out_dir=str(split_dir(config.out_dir, task.split.name))) if config.out_dir else config
         result = train(run, task, data=DataRecord(data, for_split(identity, task.split.name)))
         per_split[task.split.name] = result.metrics | {"best_epoch": result.best_epoch}
-    return _report(data, config, per_split)
+        trained = replace(result.config, out_dir=config.out_dir)  # what trained (er applies its switches)
+    return _report(data, trained, per_split)
 
 
 def stored_record(out_dir: str | Path) -> DataRecord:
     """The data configuration and identity a run directory's (first) checkpoint was trained on."""
     found = run_checkpoints(out_dir)
     if not found:
-        raise checkpoint.CheckpointError(f"{out_dir}: no checkpoints (*/best.pt); is it a coco train --out-dir?")
+        raise checkpoint.CheckpointError(checkpoint.without_checkpoints(out_dir)
+                                         or f"{out_dir}: no checkpoints (*/best.pt); is it a coco train --out-dir?")
     record = checkpoint.data_record(checkpoint.load(found[0]))
     if record is None:
         raise checkpoint.CheckpointError(f"{found[0]} stores no data configuration (saved by train() directly)")

@@ -235,7 +235,11 @@ def train(config: TrainConfig, task: Task, max_epochs: int | None = None,
         data: What ``task`` was built from (``coco.experiment`` passes it): stored in the checkpoints, and a
             resumed checkpoint of other data is refused.
     """
-    if config.method != "coco":  # a baseline or peer of coco.methods, in the same harness
+    if config.method == "er":  # ER's objective is CoCo's AD loss: CoCo's model, checkpoints, eval and predict
+        from coco.methods.er import er_config
+
+        config = er_config(config)
+    elif config.method != "coco":  # a baseline or peer of coco.methods, in the same harness
         from coco.methods import fit
 
         return fit(config, task)

@@ -2,8 +2,10 @@
 
 ``METHODS`` maps a method name (``TrainConfig.method``, ``coco train --method NAME``) to the module whose
 ``fit(config, task) -> TrainResult`` trains and tests it. ``coco`` is CoCo itself (``coco.train``); the others
-are baselines and peers, each with its reference in its module docstring. Modules are imported on use, so
-this registry stays torch-free and a config can be validated without loading any model code.
+are baselines and peers, each with its reference in its module docstring. ``er`` trains CoCo's own model (AD
+only), so its runs write coco checkpoints; ``eszsl``, ``devise`` and ``units`` write ``metrics.json`` only.
+Modules are imported on use, so this registry stays torch-free and a config can be validated without loading
+any model code.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ METHODS: dict[str, str] = {
     "er": "coco.methods.er",  # Chen & Huang 2021, AD-only contrastive objective
     "units": "coco.methods.units",  # a class as the set of its top-k description features
 }
+
+# Methods that write coco checkpoints (``coco eval``/``predict`` read them); the others write metrics.json only.
+CHECKPOINTED = frozenset({"coco", "er"})
 
 
 def fit(config: TrainConfig, task: Task) -> TrainResult:

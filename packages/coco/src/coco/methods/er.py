@@ -26,8 +26,12 @@ from coco.train import TrainResult, train
 ER_SWITCHES = {"use_definitions": True, "use_content": False, "use_cim": False}
 
 
+def er_config(config: TrainConfig) -> TrainConfig:
+    """``config`` with ER's switches (method stays ``er``): what ``coco.train.train`` runs and checkpoints store,
+    so ``coco eval`` and ``coco predict`` score an ER run as the AD model it is (alpha = 1)."""
+    return replace(config, method="er", **ER_SWITCHES)
+
+
 def fit(config: TrainConfig, task: Task) -> TrainResult:
     """Trains ER's objective (AD-only contrastive) with ``config``'s optimisation settings on ``task``."""
-    result = train(replace(config, method="coco", **ER_SWITCHES), task)
-    result.config = config
-    return result
+    return train(er_config(config), task)

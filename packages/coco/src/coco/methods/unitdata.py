@@ -4,12 +4,13 @@
 needs the features themselves. :class:`UnitTexts` is a :class:`~coco.task.ClassTexts` (so a ``Task`` holds it
 unchanged) with a padded (C, K, T) tensor of each class's top-K description features and a (C, K) mask.
 :func:`unit_texts` builds it from the same texts and the same cached frozen encoder as ``class_texts``;
-:func:`synthetic_units` builds SYNTHETIC units for the synthetic benchmark.
+:func:`synthetic_units` builds SYNTHETIC units for the synthetic benchmark; :func:`with_units` gives the tasks
+of a protocol (``coco.experiment.load_tasks``) their units, so ``coco train --method units`` runs on any protocol.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import numpy as np
 import torch
 
 from actionhub.assets import DEFAULT_ENCODER
+from coco.config import DataConfig
 from coco.synthetic import SyntheticConfig, make_world
 from coco.task import ClassTexts, Task, TaskError
 
@@ -43,7 +45,7 @@ class UnitTexts(ClassTexts):
             raise TaskError("unit texts: mask must be (C, K) with at least one unit per class")
 
 
-def with_units(texts: ClassTexts, sets: Sequence[np.ndarray]) -> UnitTexts:
+def add_units(texts: ClassTexts, sets: Sequence[np.ndarray]) -> UnitTexts:
     """``texts`` plus units: ``sets[i]`` is the (k_i, T) description features of class i (k_i may be 0)."""
     width = texts.definition.shape[1]
     k = max(1, max(len(s) for s in sets))
@@ -65,9 +67,9 @@ def unit_texts(texts: ClassTexts, descriptions: dict[str, list[str]], k: int, en
     Encodes through ``coco.textfeats.encode_cached`` with the same encoder and cache as ``class_texts``, so
     the descriptions behind the content features are read from the cache, not encoded again.
     """
-    from coco.textfeats import TextEncoder, encode_cached
+    from coco.textfeats import encode_cached, load_encoder
 
-    enc = TextEncoder(encoder) if isinstance(encoder, str) else encoder
+    enc = load_encoder(encoder) if isinstance(encoder, str) else encoder
     chosen = [list(descriptions.get(n, []))[:k] for n in texts.names]
     flat = [t for c in chosen for t in c]
     table = encode_cached(flat, enc, cache_dir) if flat else np.zeros((0, texts.definition.shape[1]), np.float32)
@@ -75,7 +77,7 @@ def unit_texts(texts: ClassTexts, descriptions: dict[str, list[str]], k: int, en
     for c in chosen:
         sets.append(table[start:start + len(c)])
         start += len(c)
-    return with_units(texts, sets)
+    return add_units(texts, sets)
 
 
 def synthetic_units(task: Task, config: SyntheticConfig, k: int = 8) -> Task:
@@ -92,4 +94,39 @@ def synthetic_units(task: Task, config: SyntheticConfig, k: int = 8) -> Task:
     mixes = world.concepts[:, None, :] * weights
     mixes /= np.maximum(np.linalg.norm(mixes, axis=2, keepdims=True), 1e-12)
     units = mixes @ world.content_map + config.noise * rng.normal(size=(c, k, world.content_map.shape[1]))
-    return replace(task, texts=with_units(task.texts, list(units.astype(np.float32))))
+    return replace(task, texts=add_units(task.texts, list(units.astype(np.float32))))
+
+
+def with_units(tasks: Iterable[Task], data: DataConfig, encoder=None) -> Iterator[Task]:
+    """``tasks`` (``coco.experiment.load_tasks`` of ``data``) with units in their class texts.
+
+    SYNTHETIC tasks get :func:`synthetic_units` (task i was made with seed ``SyntheticConfig().seed + i``). Real
+    tasks get the features of each class's top-``data.k`` ActionHub descriptions
+    (:func:`actionhub.reader.top_descriptions`, the descriptions behind the content features) through the same
+    encoder and cache (``data.encoder``, ``data.cache_dir``); without ``data.actionhub`` a class's one unit is its
+    definition. The splits of a protocol share one class-text table, so it is extended once.
+
+    Args:
+        tasks: The protocol's tasks, in split order.
+        data: The data configuration they were built from.
+        encoder: An encoder object overriding ``data.encoder``.
+    """
+    if data.protocol == "synthetic":
+        base = SyntheticConfig()
+        for i, task in enumerate(tasks):
+            yield synthetic_units(task, replace(base, seed=base.seed + i))
+        return
+    done: dict[int, UnitTexts] = {}
+    for task in tasks:
+        if id(task.texts) not in done:
+            done[id(task.texts)] = _real_units(task.texts, data, encoder)
+        yield replace(task, texts=done[id(task.texts)])
+
+
+def _real_units(texts: ClassTexts, data: DataConfig, encoder) -> UnitTexts:
+    descriptions: dict[str, list[str]] = {}
+    if data.actionhub:
+        from actionhub.reader import top_descriptions
+
+        descriptions = top_descriptions(data.actionhub, list(texts.names), data.k).descriptions
+    return unit_texts(texts, descriptions, data.k, encoder if encoder is not None else data.encoder, data.cache_dir)
