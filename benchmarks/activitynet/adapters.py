@@ -107,8 +107,12 @@ def check_against_registry(name: str, matrix: np.ndarray, texts: Sequence[str], 
     return float(np.max(np.abs(matrix[a, t] - pair)))
 
 
-def rescore(descriptions: Sequence[dict], names: dict[int, str], scorer: str) -> list[dict]:
-    """The published descriptions re-ranked within their actions by another registry scorer (same candidates)."""
+def rescore(descriptions: Sequence[dict], names: dict[int, str], scorer: str,
+            cached: Callable[[Callable[[], np.ndarray]], np.ndarray] = lambda compute: compute()) -> list[dict]:
+    """The published descriptions re-ranked within their actions by another registry scorer (same candidates).
+
+    ``cached`` wraps the relevance computation (the benchmark caches MiniLM's minutes of work by the texts).
+    """
     import pyarrow as pa
 
     from actionhub import relevance
@@ -116,7 +120,7 @@ def rescore(descriptions: Sequence[dict], names: dict[int, str], scorer: str) ->
     table = pa.table({"description": [r["description"] for r in descriptions],
                       "action_id": pa.array([int(r["action_id"]) for r in descriptions], pa.int32()),
                       "site_rank": pa.array([r["site_rank"] for r in descriptions], pa.int32())})
-    rel = relevance.SCORERS[scorer]()(table, names)
+    rel = cached(lambda: relevance.SCORERS[scorer]()(table, names))
     rank = relevance.ranks(np.asarray(table["action_id"]), rel)
     return [{**row, "rank": int(r)} for row, r in zip(descriptions, rank, strict=True)]
 

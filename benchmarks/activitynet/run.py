@@ -198,7 +198,12 @@ def run_build(config: RunConfig, train: data.Split, out: Path) -> tuple[dict, li
     result["rescored_precision"] = {}
     for scorer in ("word-vectors", "static", "fusion-encoder"):  # the same published candidates, other orders
         try:
-            again = corpusbuild.evaluate_build(adapters.rescore(descriptions, names, scorer), actions, train, ks)
+            key = cache_key(scorer=scorer, constants=adapters.fusion_settings(), texts=text_digest(
+                f"{r['action_id']}|{r['site_rank']}|{r['description']}" for r in descriptions))
+            rows = adapters.rescore(descriptions, names, scorer,
+                                    lambda compute, s=scorer, k=key: cached_array(out / "cache", f"rescore-{s}", k,
+                                                                                  compute))
+            again = corpusbuild.evaluate_build(rows, actions, train, ks)
             result["rescored_precision"][scorer] = {k: again[f"precision_at_{k}"] for k in ks}
         except Exception as exc:  # a missing asset loses one row, not the experiment
             result["rescored_precision"][scorer] = {"error": f"{type(exc).__name__}: {exc}"}
