@@ -59,34 +59,72 @@ def fusion_settings() -> dict:
             "constants": {name: asdict(c) for name, c in relevance.FUSION.items()}}
 
 
-def check_fusion_against_registry(embedding: str, text_emb: np.ndarray, name_emb: np.ndarray, bm25: np.ndarray,
-                                  texts: Sequence[str], names: Sequence[str], sample: int = 300, actions: int = 4,
-                                  seed: int = 0) -> float:
-    """Largest |benchmark fused rank - registry fused rank| on a sub-pool (``sample`` texts x ``actions`` actions).
+def fusion_matrix(embedding: str, text_emb: np.ndarray, name_emb: np.ndarray, site: np.ndarray,
+                  tiebreak: np.ndarray) -> np.ndarray:
+    """(A, N) the library's ``fusion``/``fusion-encoder`` formula for every (action, text): the calibrated semantic
+    relevance with feedback, its rank fused with the site's (``site``: (A, N) 1-based ranks, inf = not returned)."""
+    from actionhub import relevance
+    from benchmarks.activitynet import fusion
 
-    The benchmark's route (``semantic_matrix`` + ``benchmarks.activitynet.fusion``) and the registry scorer
-    (``fusion`` / ``fusion-encoder`` over a table of the (action, text) pairs with the site's rank as
-    ``site_rank``) must order every action's texts the same way; 0 when they do.
+    c = relevance.FUSION[embedding]
+    sem = semantic_matrix(text_emb, name_emb, c.semantic.temperature, c.semantic.feedback, c.semantic.feedback_weight)
+    return fusion.fuse(fusion.row_ranks(sem, tiebreak), site, c.weight, c.k)
+
+
+def cascade_matrix(first: np.ndarray, text_emb: np.ndarray, name_emb: np.ndarray, site: np.ndarray,
+                   tiebreak: np.ndarray, fraction: float | None = None) -> np.ndarray:
+    """(A, N) the library's ``fusion-cascade`` for every (action, text), from the first stage's (A, N) scores and
+    the encoder's embeddings: each action's top share re-scored by ``fusion-encoder`` among the candidates
+    (feedback and the site's ranks within them), as ``actionhub.cascade`` does on a table. ``fraction``
+    overrides the library's share (for the trade-off curve)."""
+    from actionhub import relevance, semantic
+    from actionhub.cascade import CascadeConfig
+    from benchmarks.activitynet import fusion
+
+    c = relevance.FUSION["encoder"]
+    share = CascadeConfig() if fraction is None else CascadeConfig(fraction=fraction)
+    n = first.shape[1]
+    top = share.candidates(n)
+    logp = semantic.log_softmax_over_actions(text_emb @ name_emb.T, c.semantic.temperature).T  # (A, N)
+    out = first / 2
+    for a in range(first.shape[0]):
+        rows = np.lexsort((np.arange(n), -first[a].astype(np.float64)))[:top]  # ties by position, as top_share
+        sem = logp[a, rows] + c.semantic.feedback_weight / c.semantic.temperature * (
+            text_emb[rows] @ semantic.centroid(text_emb[rows], logp[a, rows], c.semantic.feedback))
+        sub_tie = np.arange(len(rows))  # the registry breaks ties by row order within the candidates
+        site_rows = site[a, rows]
+        site_sub = np.full(len(rows), np.inf, dtype=np.float32)
+        known = np.isfinite(site_rows)
+        site_sub[known] = fusion.row_ranks(-site_rows[known][None, :], np.arange(int(known.sum())))[0]
+        fused = fusion.fuse(fusion.row_ranks(sem[None, :], sub_tie)[0], site_sub, c.weight, c.k)
+        out[a, rows] = (1.0 + fused) / 2
+    return out
+
+
+def check_scorer_against_registry(name: str, route: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                                  bm25: np.ndarray, texts: Sequence[str], names: Sequence[str], sample: int = 300,
+                                  actions: int = 4, seed: int = 0) -> float:
+    """Largest |benchmark rank - registry rank| of a registry scorer on a sub-pool (``sample`` texts x ``actions``).
+
+    ``route(text_index (S,), site (A, S) 1-based ranks)`` computes the benchmark's (A, S) scores on the sub-pool;
+    the registry scorer ``name`` scores a table of all (action, text) pairs with the site's rank as
+    ``site_rank``. Both must order every action's texts the same way; 0 when they do.
     """
     import pyarrow as pa
 
     from actionhub import relevance
     from benchmarks.activitynet import fusion
 
-    c = relevance.FUSION[embedding]
     rng = np.random.default_rng(seed)
     t = np.sort(rng.choice(len(texts), sample, replace=False))
     a = rng.choice(len(names), actions, replace=False)
     tie = np.arange(sample)
-    sem = semantic_matrix(text_emb[t], name_emb, c.semantic.temperature, c.semantic.feedback,
-                          c.semantic.feedback_weight)[a]  # (actions, sample); calibration over all names
-    site = fusion.site_ranks(bm25[np.ix_(a, t)], tie)
-    bench = fusion.row_ranks(fusion.fuse(fusion.row_ranks(sem, tie), site, c.weight, c.k), tie)
-    pos = np.where(np.isfinite(site), site - 1, -1).astype(np.int64).ravel()  # 0-based site position, or none
+    site = fusion.site_ranks(bm25[:, t], tie)  # (A_all, S)
+    bench = fusion.row_ranks(route(t, site)[a], tie)
+    pos = np.where(np.isfinite(site[a]), site[a] - 1, -1).astype(np.int64).ravel()  # 0-based position, or none
     table = pa.table({"description": pa.array([texts[i] for _ in a for i in t], pa.string()),
                       "action_id": pa.array(np.repeat(a, sample), pa.int32()),
                       "site_rank": pa.array(pos, pa.int32(), mask=pos < 0)})
-    name = "fusion" if embedding == "static" else f"fusion-{embedding}"
     rel = relevance.SCORERS[name]()(table, dict(enumerate(names)))
     ranks = relevance.ranks(np.asarray(table["action_id"]), rel, np.tile(tie, actions)).reshape(actions, sample)
     return float(np.abs(ranks - bench).max())

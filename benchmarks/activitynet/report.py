@@ -41,6 +41,10 @@ def ranking_table(r: dict) -> str:
                  f"(train mAP {tuning['train_map']:.3f}); "
                  f"the library uses {_constants(lib)}"
                  f"{'' if tuning['library_matches_tuning'] else ' (DIFFERENT from the tuning)'}.")
+    curve = r.get("cascade_share_train_map")
+    if curve:
+        text += (" `fusion-cascade` train mAP by the share of each action re-ranked by MiniLM: "
+                 + ", ".join(f"{float(share):.0%} {value:.3f}" for share, value in curve.items()) + ".")
     checks = r.get("fusion_registry_max_rank_diff", {})
     if checks:
         text += (" The matrix route equals the registry's scorers: largest rank difference on a sub-pool "

@@ -134,5 +134,11 @@ def test_fusion_weight_moves_the_order_between_site_and_semantic():
 
 
 def test_default_scorer_is_registered_and_every_scorer_has_card_text():
+    from actionhub.pipeline import BuildConfig
+    from actionhub.publish import PublishConfig
+
     assert relevance.DEFAULT_SCORER in relevance.SCORERS
+    # The build and the card default to the registry's default (their modules avoid importing relevance).
+    assert BuildConfig.__dataclass_fields__["scorer"].default == relevance.DEFAULT_SCORER
+    assert PublishConfig.__dataclass_fields__["scorer"].default == relevance.DEFAULT_SCORER
     assert set(relevance.CARD_TEXT) == set(relevance.SCORERS)

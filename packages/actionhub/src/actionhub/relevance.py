@@ -8,7 +8,8 @@ Scorers (``SCORERS``; a scorer maps a descriptions table and action id -> name t
   (``site_rank``, recorded by the harvest) within the action by reciprocal-rank fusion:
   ``w / (k + r_semantic) + (1 - w) / (k + r_site)``, ranks 1-based. Every constant was chosen on ActivityNet
   *train* captions only (``benchmarks/activitynet``) and evaluated on validation. ``fusion-encoder`` is the same
-  with MiniLM embeddings (its own tuned constants): better, and ~100x slower.
+  with MiniLM embeddings (its own tuned constants): better, and ~100x slower. ``fusion-cascade`` ranks with
+  ``fusion`` and re-ranks each action's top 5% with ``fusion-encoder`` (:mod:`actionhub.cascade`).
 - ``static``: cosine of the static embeddings distilled from MiniLM (:mod:`actionhub.static`).
 - ``encoder``: cosine of MiniLM sentence embeddings (:mod:`actionhub.encoder`, onnxruntime).
 - ``word-vectors`` (the paper's score): cosine between the mean word vector of the description and the mean
@@ -37,6 +38,7 @@ import pyarrow.compute as pc
 from scipy import sparse
 
 from actionhub import schema, tokens
+from actionhub.cascade import CascadeConfig
 from actionhub.semantic import SemanticConfig, semantic_relevance
 
 if TYPE_CHECKING:
@@ -128,7 +130,7 @@ Scorer = Callable[[pa.Table, dict[int, str]], np.ndarray]
 # A text embedder: texts -> unit-length rows (n, d) float32.
 Embed = Callable[[list[str] | pa.Array], np.ndarray]
 
-DEFAULT_SCORER = "fusion"
+DEFAULT_SCORER = "fusion-cascade"
 
 
 @dataclass(frozen=True)
@@ -262,10 +264,18 @@ def fusion_scorer(embedding: str | Embed = "static", constants: FusionConstants 
     return score
 
 
+def cascade_scorer(config=None) -> Scorer:
+    """``fusion`` on every description, ``fusion-encoder`` on each action's top share (``actionhub.cascade``)."""
+    from actionhub.cascade import cascade_scorer as cascade
+
+    return cascade(fusion_scorer("static"), fusion_scorer("encoder"), config)
+
+
 # Registry: name -> factory of a scorer (factories load their assets on call).
 SCORERS: dict[str, Callable[..., Scorer]] = {
     "fusion": fusion_scorer,
     "fusion-encoder": lambda: fusion_scorer("encoder"),
+    "fusion-cascade": cascade_scorer,
     "static": static_scorer,
     "encoder": encoder_scorer,
     "word-vectors": word_vector_scorer,
@@ -284,6 +294,10 @@ def _fusion_card(embedding: str, what: str) -> str:
 CARD_TEXT = {
     "fusion": _fusion_card("static", "static-embedding (a table distilled from all-MiniLM-L6-v2)"),
     "fusion-encoder": _fusion_card("encoder", "all-MiniLM-L6-v2"),
+    "fusion-cascade": "two stages: every description ranked by " + _fusion_card("static", "static-embedding")[:-1]
+                      + f"; then the top {CascadeConfig().fraction:.0%} of each action's descriptions (at least "
+                      f"{CascadeConfig().minimum}) re-ranked above the rest by "
+                      + _fusion_card("encoder", "all-MiniLM-L6-v2"),
     "static": "cosine between static embeddings (distilled from all-MiniLM-L6-v2) of the description and of the "
               "action name.",
     "encoder": "cosine between all-MiniLM-L6-v2 sentence embeddings of the description and of the action name.",
