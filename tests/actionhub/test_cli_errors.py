@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SHUTTERSTOCK_", "HF_", "ACTIONHUB_"))}
+    # A fresh HOME, but the set-up's caches stay reachable: the encoder's ONNX export (made by `make setup`) lives
+    # in $XDG_CACHE_HOME or ~/.cache, and the default scorer needs it.
+    env.setdefault("XDG_CACHE_HOME", str(Path.home() / ".cache"))
     env.update(PYTHONPATH=f"{ROOT}/packages/actionhub/src:{ROOT}/packages/coco/src", HOME=str(tmp_path / "home"),
                HF_HOME=str(tmp_path / "home" / "hf"), HF_HUB_DISABLE_TELEMETRY="1", **extra)
     return env
