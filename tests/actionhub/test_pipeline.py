@@ -73,6 +73,13 @@ def test_build_end_to_end_then_resume(tmp_path, emulator, monkeypatch):
     changed = pipeline.build(dataclasses.replace(config, near_dedup=False))
     assert [s["state"] for s in changed.stages.values()] == ["skipped"] * 2 + ["ran"] * 3
 
+    # The scorer's constants changed under the same name (a new library version): scoring runs again.
+    from actionhub import relevance
+
+    monkeypatch.setitem(relevance.CARD_TEXT, config.scorer, "the same name, other constants")
+    rescored = pipeline.build(dataclasses.replace(config, near_dedup=False))
+    assert [s["state"] for s in rescored.stages.values()] == ["skipped"] * 3 + ["ran"] * 2
+
 
 def test_interrupted_harvest_resumes_per_task(tmp_path, emulator):
     config = _config(tmp_path, emulator.url)

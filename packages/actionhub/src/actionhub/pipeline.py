@@ -118,7 +118,12 @@ class BuildConfig:
             return access | limits
         keys = {"queries": ["sources", "classes", "max_actions"], "process": ["near_dedup"],
                 "score": ["scorer", "vectors"], "publish": ["rows_per_shard"]}[stage]
-        return {k: str(getattr(self, k)) if isinstance(getattr(self, k), Path) else getattr(self, k) for k in keys}
+        settings = {k: str(getattr(self, k)) if isinstance(getattr(self, k), Path) else getattr(self, k) for k in keys}
+        if stage == "score":  # the scorer's formula and constants, not only its name: a change re-scores
+            from actionhub.relevance import CARD_TEXT
+
+            settings["scorer_definition"] = CARD_TEXT.get(self.scorer, "")
+        return settings
 
 
 @dataclass
