@@ -150,7 +150,9 @@ def test_debug_shows_the_traceback(workdir):
 
 def test_ctrl_c_is_one_line_exit_130_and_the_same_command_resumes(workdir):
     classes = workdir / "classes.txt"
-    classes.write_text("\n".join(f"action number {i}" for i in range(12)) + "\n")
+    # 40 actions at >= 0.2 s a request: seconds of harvest left after the second task, so the signal lands in the
+    # build even when a loaded machine delays this process's polling (with 12, a busy CI run saw the build end first).
+    classes.write_text("\n".join(f"action number {i}" for i in range(40)) + "\n")
     with Emulator(EmulatorConfig(faults=Faults(slow_every=1, slow_seconds=0.2))) as emu:
         argv = [sys.executable, "-m", "actionhub", "build", "--out", "out", "--sources", "", "--classes",
                 str(classes), "--base-url", emu.url, "--rate", "0", "--concurrency", "1", "--per-page", "10",
@@ -161,6 +163,7 @@ def test_ctrl_c_is_one_line_exit_130_and_the_same_command_resumes(workdir):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and len(list(stats.glob("*.json"))) < 2:
             time.sleep(0.02)
+        assert proc.poll() is None, "the build ended before the interrupt could be sent"
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 130, err
