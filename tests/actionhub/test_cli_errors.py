@@ -150,10 +150,12 @@ def test_debug_shows_the_traceback(workdir):
 
 def test_ctrl_c_is_one_line_exit_130_and_the_same_command_resumes(workdir):
     classes = workdir / "classes.txt"
-    # 40 actions at >= 0.2 s a request: seconds of harvest left after the second task, so the signal lands in the
-    # build even when a loaded machine delays this process's polling (with 12, a busy CI run saw the build end first).
     classes.write_text("\n".join(f"action number {i}" for i in range(40)) + "\n")
-    with Emulator(EmulatorConfig(faults=Faults(slow_every=1, slow_seconds=0.2))) as emu:
+    # Until the interrupt every request waits 0.5 s: when the second action's stats appear, most of a minute of
+    # harvest is left, so the signal lands in the build however late a loaded machine lets this test poll (at
+    # 0.2 s a request, two CI runs on a busy machine saw the build finish first). The resumed run is served
+    # without the delay: same seed, same results.
+    with Emulator(EmulatorConfig(faults=Faults(slow_every=1, slow_seconds=0.5))) as emu:
         argv = [sys.executable, "-m", "actionhub", "build", "--out", "out", "--sources", "", "--classes",
                 str(classes), "--base-url", emu.url, "--rate", "0", "--concurrency", "1", "--per-page", "10",
                 "--no-progress", "--no-near-dedup"]
@@ -168,6 +170,7 @@ def test_ctrl_c_is_one_line_exit_130_and_the_same_command_resumes(workdir):
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 130, err
         assert err.strip().splitlines() == ["actionhub: interrupted; rerun the same command to resume"]
+        emu.config = EmulatorConfig()
         done = subprocess.run(argv, cwd=workdir, env=_env(workdir), capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
     assert (workdir / "out" / "actionhub" / ".actionhub-complete.json").is_file()
