@@ -51,6 +51,33 @@ def test_load_dataset_round_trip_for_every_config(tmp_path):
         assert got == sorted(expected, key=lambda r, k=key: (r[k], r.get("sentence_index", 0)))
 
 
+def _card_configs(path):
+    import yaml
+
+    return yaml.safe_load((path / "README.md").read_text().split("---")[1])["configs"]
+
+
+def test_a_dataset_republished_in_place_loads_its_new_rows_through_the_same_cache(tmp_path):
+    """datasets keys a local directory's cache by its card, not by file contents or times: a re-scored build with
+    the same row counts and byte sizes must still load its new relevance, not the cached old one."""
+    from datasets import load_dataset
+
+    first = tiny_tables()
+    new = [0.9, 0.8, 0.7, 0.6, 0.5]
+    rescored = dict(first, descriptions=first["descriptions"].set_column(
+        schema.DESCRIPTIONS.get_field_index("relevance"), "relevance", pa.array(new, pa.float32())))
+    publish.publish(first, tmp_path / "ds")
+    assert load_dataset(str(tmp_path / "ds"), split="train")["relevance"] == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4])
+    publish.publish(rescored, tmp_path / "ds")
+    assert load_dataset(str(tmp_path / "ds"), split="train")["relevance"] == pytest.approx(new)
+    assert actionhub.load(tmp_path / "ds")["relevance"] == pytest.approx(new)
+    # The card names the content: equal tables give equal cards, and only the changed config's digest moves.
+    publish.publish(first, tmp_path / "one")
+    publish.publish(first, tmp_path / "two")
+    one, two, after = (_card_configs(tmp_path / d) for d in ("one", "two", "ds"))
+    assert one == two and one[0] != after[0] and one[1:] == after[1:]
+
+
 def test_card_features_read_back_as_the_arrow_schemas(tmp_path):
     import yaml
     from datasets import Features

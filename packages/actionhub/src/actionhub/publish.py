@@ -14,6 +14,7 @@ never leaves a complete-looking dataset.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,18 +98,30 @@ def _dataset_info_yaml(tables: dict[str, pa.Table]) -> list[dict]:
     return sorted(card.to_dict()["dataset_info"], key=lambda info: order.index(info["config_name"]))
 
 
-def _write_shards(table: pa.Table, folder: Path, config: PublishConfig) -> int:
+def _write_shards(table: pa.Table, folder: Path, config: PublishConfig) -> tuple[int, str]:
+    """Writes one configuration's shards; returns (number of shards, sha256 over their bytes in order)."""
     folder.mkdir(parents=True)
     n = max(1, -(-table.num_rows // config.rows_per_shard))
+    digest = hashlib.sha256()
     for i in range(n):
         part = table.slice(i * config.rows_per_shard, config.rows_per_shard)
-        pq.write_table(part, folder / f"train-{i:05d}-of-{n:05d}.parquet", compression=config.compression)
-    return n
+        path = folder / f"train-{i:05d}-of-{n:05d}.parquet"
+        pq.write_table(part, path, compression=config.compression)
+        with path.open("rb") as f:
+            digest.update(hashlib.file_digest(f, "sha256").digest())
+    return n, digest.hexdigest()
 
 
-def card_text(tables: dict[str, pa.Table], config: PublishConfig) -> str:
-    """The README.md dataset card: YAML front matter (configs, features, sizes) and documentation."""
+def card_text(tables: dict[str, pa.Table], config: PublishConfig, digests: dict[str, str] | None = None) -> str:
+    """The README.md dataset card: YAML front matter (configs, features, sizes) and documentation.
+
+    ``digests`` (config -> sha256 of its shards) go into each config's ``description``. ``datasets`` keys its
+    cache of a local directory by the card's configs and infos, not by the files' contents or times (measured
+    with datasets 5.2: a dataset re-published in place loaded the old rows from the cache), so a card that
+    changes with the content is what makes ``load_dataset`` see a rebuilt dataset.
+    """
     n = {name: t.num_rows for name, t in tables.items()}
+    digests = digests or {}
     meta = {
         "pretty_name": "ActionHub-style action video descriptions",
         "language": ["en"],
@@ -116,6 +129,7 @@ def card_text(tables: dict[str, pa.Table], config: PublishConfig) -> str:
         "task_categories": ["text-classification", "zero-shot-classification"],
         "source_kind": config.provenance,
         "configs": [{"config_name": name, **({"default": True} if name == DEFAULT_CONFIG else {}),
+                     **({"description": f"{name}, content sha256 {digests[name]}"} if name in digests else {}),
                      "data_files": [{"split": "train", "path": f"data/{name}/*.parquet"}]} for name in CONFIGS],
         "dataset_info": _dataset_info_yaml(tables),
     }
@@ -187,11 +201,12 @@ def publish(tables: dict[str, pa.Table], out: Path, config: PublishConfig = Publ
     tables = {name: tables[name].select(CONFIGS[name].names).cast(CONFIGS[name]) for name in CONFIGS}
     out = Path(out)
     with atomic.atomic_dir(out) as tmp:
-        shards = {name: _write_shards(t, data_dir(tmp, name), config) for name, t in tables.items()}
-        (tmp / "README.md").write_text(card_text(tables, config), encoding="utf-8")
+        written = {name: _write_shards(t, data_dir(tmp, name), config) for name, t in tables.items()}
+        digests = {name: digest for name, (_, digest) in written.items()}
+        (tmp / "README.md").write_text(card_text(tables, config, digests), encoding="utf-8")
         counts = {name: t.num_rows for name, t in tables.items()}
-        (tmp / MARKER).write_text(json.dumps({"rows": counts, "shards": shards,
-                                               "source_kind": config.provenance}, indent=2))
+        (tmp / MARKER).write_text(json.dumps({"rows": counts, "shards": {name: n for name, (n, _) in written.items()},
+                                               "sha256": digests, "source_kind": config.provenance}, indent=2))
     return counts
 
 
