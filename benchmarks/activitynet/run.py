@@ -30,6 +30,8 @@ from benchmarks.activitynet import adapters, corpusbuild, data, fusion, ranking,
 from benchmarks.activitynet.cache import cache_key, cached_array, text_digest  # noqa: E402
 from benchmarks.activitynet.metrics import average_precision  # noqa: E402
 
+BUILD_DIR = "actionhub-activitynet"  # the train-corpus build, under the run's out_dir
+
 EXPERIMENTS = ("ranking", "build", "zeroshot")
 CASCADE_SHARES = (0.01, 0.02, 0.05, 0.1)
 
@@ -205,11 +207,18 @@ def _raiser(exc: Exception):
     return fail
 
 
-def run_build(config: RunConfig, train: data.Split, out: Path) -> tuple[dict, list, list]:
+def built_descriptions(config: RunConfig, train: data.Split, out: Path) -> tuple[Path, dict, list, list]:
+    """Builds (or resumes) the train-corpus dataset; returns (dataset dir, stages, description rows, action rows)."""
     corpus = corpusbuild.write_corpus(train, out / "cache" / "corpus" / "activitynet_train.jsonl")
-    build_dir = out / "actionhub-activitynet"
-    dataset_dir, stages = adapters.build_from_corpus(corpus, build_dir, corpusbuild.SOURCE, config.max_items)
+    dataset_dir, stages = adapters.build_from_corpus(corpus, out / BUILD_DIR, corpusbuild.SOURCE, config.max_items)
     descriptions, actions = adapters.read_published(dataset_dir, out / "cache" / "hf")
+    return dataset_dir, stages, descriptions, actions
+
+
+def run_build(config: RunConfig, train: data.Split, out: Path) -> tuple[dict, list, list]:
+    """Experiment 2: the build, its precision@k and the same candidates re-ranked by every other scorer."""
+    dataset_dir, stages, descriptions, actions = built_descriptions(config, train, out)
+    build_dir = out / BUILD_DIR
     ks = (10, 50, 100)
     result = corpusbuild.evaluate_build(descriptions, actions, train, ks)
     by_site = corpusbuild.evaluate_build(
