@@ -141,6 +141,29 @@ def test_an_older_format_is_named(tmp_path):
         checkpoint.load(path)
 
 
+def test_actionhub_fingerprint_changes_when_a_build_is_rescored_at_the_same_sizes(tmp_path):
+    """A re-scored publish keeps every row count and shard size; the checkpoint's data identity must still move."""
+    import pyarrow as pa
+
+    from actionhub import publish, schema
+
+    desc = [{"description_id": f"s:{i}", "action_id": 0, "action": "run", "site": "s", "asset_id": str(i),
+             "queries": ["run"], "description": f"Text {i}.", "keywords": None, "n_sentences": 1,
+             "relevance": 0.1 * i, "rank": 3 - i} for i in range(3)]
+    tables = {"descriptions": pa.Table.from_pylist(desc, schema=schema.DESCRIPTIONS),
+              "sentences": pa.Table.from_pylist([], schema=schema.SENTENCES),
+              "actions": pa.Table.from_pylist([{"action_id": 0, "action": "run", "key": "run", "queries": ["run"],
+                                                "sources": ["ucf101"], "aliases": []}], schema=schema.QUERIES)}
+    publish.publish(tables, tmp_path / "ds")
+    before = provenance.actionhub_fingerprint(tmp_path / "ds")
+    rescored = tables["descriptions"].set_column(schema.DESCRIPTIONS.get_field_index("relevance"), "relevance",
+                                                 pa.array([0.5, 0.6, 0.7], pa.float32()))
+    publish.publish(tables | {"descriptions": rescored}, tmp_path / "ds")
+    assert provenance.actionhub_fingerprint(tmp_path / "ds") != before
+    publish.publish(tables, tmp_path / "ds")  # the original content again: the original identity
+    assert provenance.actionhub_fingerprint(tmp_path / "ds") == before
+
+
 def test_actionhub_fingerprint_follows_the_card_and_shards_not_the_path(tmp_path):
     first = tmp_path / "a"
     (first / "data/descriptions").mkdir(parents=True)

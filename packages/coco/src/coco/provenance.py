@@ -79,7 +79,11 @@ class DataRecord:
 
 
 def actionhub_fingerprint(directory: str | Path) -> str:
-    """sha256 (first 16 hex digits) of an ActionHub directory's ``README.md`` and its shards' names and sizes."""
+    """sha256 (first 16 hex digits) of an ActionHub directory's ``README.md`` and its shards' names and sizes.
+
+    The card names each config's content digest (``actionhub.publish``), so a re-scored build with the same sizes
+    has another fingerprint; reading the card is cheaper than hashing gigabytes of shards.
+    """
     directory = Path(directory)
     card = directory / "README.md"
     shards = sorted((directory / "data").rglob("*.parquet")) if (directory / "data").is_dir() else []
