@@ -64,3 +64,45 @@ def test_registry_has_the_cascade_with_card_text():
 def test_config_rejects_impossible_values(bad):
     with pytest.raises(ValueError):
         CascadeConfig(**bad)
+
+
+def _real_table(n_per_action: int = 12) -> tuple[pa.Table, dict[int, str]]:
+    """Real-looking SYNTHETIC descriptions of two actions, each action's site order the reverse of the list."""
+    topics = {0: ("play tennis", ["A man plays tennis on a clay court.", "Two women hit a tennis ball.",
+                                  "A child eats an ice cream.", "A chef slices onions in a kitchen."]),
+              1: ("swim", ["A swimmer dives into a pool.", "Kids swim in a lake.", "A car drives at night.",
+                           "A dog runs on the beach."])}
+    rows = [{"description": f"{texts[i % len(texts)]} Take {i}.", "action_id": a, "site_rank": n_per_action - i}
+            for a, (_, texts) in topics.items() for i in range(n_per_action)]
+    return (pa.Table.from_pylist(rows, schema=pa.schema([("description", pa.string()), ("action_id", pa.int32()),
+                                                          ("site_rank", pa.int32())])),
+            {a: name for a, (name, _) in topics.items()})
+
+
+def test_a_cascade_that_reranks_everything_orders_like_its_second_stage():
+    table, actions = _real_table()
+    everything = relevance.make_scorer("fusion-cascade", cascade=CascadeConfig(fraction=1.0, minimum=0))(table, actions)
+    second = relevance.make_scorer("fusion-encoder")(table, actions)
+    default = relevance.make_scorer("fusion-cascade")(table, actions)  # 20 of 12: also everything
+    ids = np.asarray(table["action_id"])
+    assert relevance.ranks(ids, everything).tolist() == relevance.ranks(ids, second).tolist()
+    assert relevance.ranks(ids, default).tolist() == relevance.ranks(ids, second).tolist()
+    two = relevance.make_scorer("fusion-cascade", cascade=CascadeConfig(fraction=0.01, minimum=2))(table, actions)
+    assert (two >= 0.5).sum() == 4  # two candidates per action, ranked above the rest
+
+
+def test_int8_reaches_the_encoder_and_stays_close_to_fp32():
+    table, actions = _real_table(4)
+    fp32 = relevance.make_scorer("encoder")(table, actions)
+    int8 = relevance.make_scorer("encoder", precision="int8")(table, actions)
+    assert not np.allclose(fp32, int8, atol=1e-6)
+    assert np.corrcoef(fp32, int8)[0, 1] > 0.9
+
+
+def test_definition_names_the_options_the_scorer_uses():
+    assert relevance.definition("fusion-cascade") == relevance.CARD_TEXT["fusion-cascade"]
+    custom = relevance.definition("fusion-cascade", cascade=CascadeConfig(fraction=0.1, minimum=50))
+    assert "top 10%" in custom and "at least 50" in custom
+    assert relevance.definition("fusion", "int8") == relevance.CARD_TEXT["fusion"]  # no MiniLM in it
+    for name in relevance.ENCODER_SCORERS:
+        assert "int8" in relevance.definition(name, "int8") and "int8" not in relevance.definition(name)

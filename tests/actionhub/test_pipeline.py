@@ -28,6 +28,21 @@ def test_build_config_is_validated(tmp_path):
         pipeline.BuildConfig(out=tmp_path, scorer="nope")
     with pytest.raises(ValueError, match="max_actions"):
         pipeline.BuildConfig(out=tmp_path, max_actions=-1)
+    for bad in (dict(encoder_precision="fp16"), dict(cascade_share=0.0), dict(cascade_share=1.5),
+                dict(cascade_minimum=-1)):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            pipeline.BuildConfig(out=tmp_path, **bad)
+
+
+def test_scoring_options_re_score_only_the_scorers_that_use_them(tmp_path):
+    def score_key(**changes):
+        return pipeline.BuildConfig(out=tmp_path, **changes).stage_settings("score")
+
+    base = score_key()  # fusion-cascade
+    assert score_key(cascade_minimum=100) != base and score_key(cascade_share=0.1) != base
+    assert score_key(encoder_precision="int8") != base
+    assert score_key(scorer="fusion", cascade_minimum=100, encoder_precision="int8") == score_key(scorer="fusion")
+    assert score_key(scorer="fusion-encoder", encoder_precision="int8") != score_key(scorer="fusion-encoder")
 
 
 @pytest.fixture
@@ -76,7 +91,7 @@ def test_build_end_to_end_then_resume(tmp_path, emulator, monkeypatch):
     # The scorer's constants changed under the same name (a new library version): scoring runs again.
     from actionhub import relevance
 
-    monkeypatch.setitem(relevance.CARD_TEXT, config.scorer, "the same name, other constants")
+    monkeypatch.setitem(relevance.FUSION, "static", dataclasses.replace(relevance.FUSION["static"], weight=0.6))
     rescored = pipeline.build(dataclasses.replace(config, near_dedup=False))
     assert [s["state"] for s in rescored.stages.values()] == ["skipped"] * 3 + ["ran"] * 2
 

@@ -52,6 +52,7 @@ class PublishConfig:
         sources: registry names of the class lists the actions come from (for the card).
         sites: footage sites the descriptions come from (for the card).
         scorer: name of the relevance scorer used (for the card).
+        scorer_text: the card's sentence on how that scorer ranks (default: ``actionhub.relevance.CARD_TEXT``'s).
         provenance: where the descriptions come from: ``site`` (a footage site), ``local_corpus`` (a caption
             file) or ``synthetic`` (the emulator's generated text); in the card and as ``source_kind`` in the
             card's metadata and the completion marker.
@@ -62,6 +63,7 @@ class PublishConfig:
     sources: tuple[str, ...] = ()
     sites: tuple[str, ...] = ()
     scorer: str = "fusion-cascade"
+    scorer_text: str = ""
     provenance: str = "site"
 
     def __post_init__(self) -> None:
@@ -173,7 +175,7 @@ top5 = descriptions.filter(lambda rank: rank <= 5, input_columns="rank")
 
 ## Scoring
 
-`relevance` (scorer `{config.scorer}`): {_scorer_text(config.scorer)}
+`relevance` (scorer `{config.scorer}`): {config.scorer_text or _scorer_text(config.scorer)}
 `rank` is the position of the description within its action by relevance, 1 = most relevant (ties by
 `description_id`); the top-k descriptions of each action are `rank <= k`. `site_rank` is the description's
 0-based position in the site's own results (best over the action's queries).

@@ -264,11 +264,16 @@ def fusion_scorer(embedding: str | Embed = "static", constants: FusionConstants 
     return score
 
 
-def cascade_scorer(config=None) -> Scorer:
-    """``fusion`` on every description, ``fusion-encoder`` on each action's top share (``actionhub.cascade``)."""
+def cascade_scorer(config=None, encoder=None) -> Scorer:
+    """``fusion`` on every description, ``fusion-encoder`` on each action's top share (``actionhub.cascade``).
+
+    Args:
+        config: a ``CascadeConfig`` (default: top 5%, at least 20).
+        encoder: the second stage's ``actionhub.encoder.EncoderConfig`` (default fp32).
+    """
     from actionhub.cascade import cascade_scorer as cascade
 
-    return cascade(fusion_scorer("static"), fusion_scorer("encoder"), config)
+    return cascade(fusion_scorer("static"), fusion_scorer(encoder_embed(encoder), FUSION["encoder"]), config)
 
 
 # Registry: name -> factory of a scorer (factories load their assets on call).
@@ -291,13 +296,16 @@ def _fusion_card(embedding: str, what: str) -> str:
             f"{c.weight:g}/{1 - c.weight:g}, k={c.k:g}; higher is more relevant.")
 
 
+def _cascade_card(config: CascadeConfig) -> str:
+    return ("two stages: every description ranked by " + _fusion_card("static", "static-embedding")[:-1]
+            + f"; then the top {config.fraction:.0%} of each action's descriptions (at least {config.minimum}) "
+            "re-ranked above the rest by " + _fusion_card("encoder", "all-MiniLM-L6-v2"))
+
+
 CARD_TEXT = {
     "fusion": _fusion_card("static", "static-embedding (a table distilled from all-MiniLM-L6-v2)"),
     "fusion-encoder": _fusion_card("encoder", "all-MiniLM-L6-v2"),
-    "fusion-cascade": "two stages: every description ranked by " + _fusion_card("static", "static-embedding")[:-1]
-                      + f"; then the top {CascadeConfig().fraction:.0%} of each action's descriptions (at least "
-                      f"{CascadeConfig().minimum}) re-ranked above the rest by "
-                      + _fusion_card("encoder", "all-MiniLM-L6-v2"),
+    "fusion-cascade": _cascade_card(CascadeConfig()),
     "static": "cosine between static embeddings (distilled from all-MiniLM-L6-v2) of the description and of the "
               "action name.",
     "encoder": "cosine between all-MiniLM-L6-v2 sentence embeddings of the description and of the action name.",
@@ -305,6 +313,41 @@ CARD_TEXT = {
                     "action name (GloVe 6B 50-d by default; stop words and out-of-vocabulary words skipped; a text "
                     "with no known word scores 0), as in the paper.",
 }
+
+
+# The scorers that run MiniLM, so take its precision.
+ENCODER_SCORERS = frozenset({"encoder", "fusion-encoder", "fusion-cascade"})
+
+
+def make_scorer(name: str, vectors=None, precision: str = "fp32", cascade: CascadeConfig | None = None) -> Scorer:
+    """The registry's scorer ``name`` with a build's options (the registry's factories take the defaults).
+
+    Args:
+        name: a key of :data:`SCORERS`.
+        vectors: loaded word vectors for ``word-vectors`` (default: the factory's).
+        precision: MiniLM's ``fp32`` or ``int8`` for :data:`ENCODER_SCORERS` (``actionhub.encoder``).
+        cascade: the share ``fusion-cascade`` re-ranks (default ``CascadeConfig()``).
+    """
+    from actionhub.encoder import EncoderConfig
+
+    encoder = EncoderConfig(precision=precision)
+    if name == "word-vectors" and vectors is not None:
+        return word_vector_scorer(vectors)
+    if name == "encoder":
+        return encoder_scorer(encoder)
+    if name == "fusion-encoder":
+        return fusion_scorer(encoder_embed(encoder), FUSION["encoder"])
+    if name == "fusion-cascade":
+        return cascade_scorer(cascade, encoder)
+    return SCORERS[name]()
+
+
+def definition(name: str, precision: str = "fp32", cascade: CascadeConfig | None = None) -> str:
+    """The card's sentence for scorer ``name`` with these options (what the build's score stage depends on)."""
+    text = _cascade_card(cascade or CascadeConfig()) if name == "fusion-cascade" else CARD_TEXT.get(name, "")
+    if name in ENCODER_SCORERS and precision != "fp32":
+        text += f" MiniLM ran at {precision} precision (dynamic quantisation; see actionhub.encoder)."
+    return text
 
 
 def score(descriptions: pa.Table, scorer: Scorer, actions: dict[int, str]) -> pa.Table:
