@@ -39,6 +39,7 @@ from scipy import sparse
 
 from actionhub import schema, tokens
 from actionhub.cascade import CascadeConfig
+from actionhub.cascade import cascade_scorer as two_stage_scorer
 from actionhub.semantic import SemanticConfig, semantic_relevance
 
 if TYPE_CHECKING:
@@ -271,19 +272,19 @@ def cascade_scorer(config=None, encoder=None) -> Scorer:
         config: a ``CascadeConfig`` (default: top 5%, at least 20).
         encoder: the second stage's ``actionhub.encoder.EncoderConfig`` (default fp32).
     """
-    from actionhub.cascade import cascade_scorer as cascade
-
-    return cascade(fusion_scorer("static"), fusion_scorer(encoder_embed(encoder), FUSION["encoder"]), config)
+    return two_stage_scorer(fusion_scorer("static"), fusion_scorer(encoder_embed(encoder), FUSION["encoder"]), config)
 
 
-# Registry: name -> factory of a scorer (factories load their assets on call).
+# Registry: name -> factory of a scorer (factories load their assets on call). Every factory takes the build's
+# options as keywords, all optional, and uses those it needs: ``vectors`` (loaded word vectors), ``encoder``
+# (an ``actionhub.encoder.EncoderConfig``), ``cascade`` (a ``CascadeConfig``); see :func:`make_scorer`.
 SCORERS: dict[str, Callable[..., Scorer]] = {
-    "fusion": fusion_scorer,
-    "fusion-encoder": lambda: fusion_scorer("encoder"),
-    "fusion-cascade": cascade_scorer,
-    "static": static_scorer,
-    "encoder": encoder_scorer,
-    "word-vectors": word_vector_scorer,
+    "fusion": lambda **_: fusion_scorer("static"),
+    "fusion-encoder": lambda encoder=None, **_: fusion_scorer(encoder_embed(encoder), FUSION["encoder"]),
+    "fusion-cascade": lambda encoder=None, cascade=None, **_: cascade_scorer(cascade, encoder),
+    "static": lambda **_: static_scorer(),
+    "encoder": lambda encoder=None, **_: encoder_scorer(encoder),
+    "word-vectors": lambda vectors=None, **_: word_vector_scorer(vectors),
 }
 
 # One sentence per scorer for the dataset card, which names the scorer that ranked the dataset.
@@ -330,16 +331,7 @@ def make_scorer(name: str, vectors=None, precision: str = "fp32", cascade: Casca
     """
     from actionhub.encoder import EncoderConfig
 
-    encoder = EncoderConfig(precision=precision)
-    if name == "word-vectors" and vectors is not None:
-        return word_vector_scorer(vectors)
-    if name == "encoder":
-        return encoder_scorer(encoder)
-    if name == "fusion-encoder":
-        return fusion_scorer(encoder_embed(encoder), FUSION["encoder"])
-    if name == "fusion-cascade":
-        return cascade_scorer(cascade, encoder)
-    return SCORERS[name]()
+    return SCORERS[name](vectors=vectors, encoder=EncoderConfig(precision=precision), cascade=cascade)
 
 
 def definition(name: str, precision: str = "fp32", cascade: CascadeConfig | None = None) -> str:
