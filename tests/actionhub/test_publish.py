@@ -141,3 +141,34 @@ def test_republish_replaces_the_old_dataset(tmp_path):
     smaller = {**tables, "descriptions": tables["descriptions"].slice(0, 2)}
     assert publish.publish(smaller, tmp_path / "ds")["descriptions"] == 2
     assert len(publish.load(tmp_path / "ds")) == 2
+
+
+@pytest.mark.parametrize("rows_per_shard", [1, 3, 4, 100])
+def test_publishing_parquet_files_streams_the_same_dataset_as_tables(tmp_path, rows_per_shard):
+    import pyarrow.parquet as pq
+
+    tables = tiny_tables()
+    files = {}
+    for name in ("descriptions", "sentences"):  # the build hands these two over as files
+        files[name] = tmp_path / f"{name}.parquet"
+        pq.write_table(tables[name], files[name], row_group_size=2)  # row groups unaligned with the shards
+    config = publish.PublishConfig(rows_per_shard=rows_per_shard)
+    assert publish.publish(tables, tmp_path / "from-tables", config) == \
+        publish.publish(files | {"actions": tables["actions"]}, tmp_path / "from-files", config)
+    for name in publish.CONFIGS:
+        a = sorted((tmp_path / "from-tables/data" / name).glob("*.parquet"))
+        b = sorted((tmp_path / "from-files/data" / name).glob("*.parquet"))
+        assert [p.name for p in a] == [p.name for p in b]
+        assert len(a) == max(1, -(-tables[name].num_rows // rows_per_shard))
+        assert [pq.read_table(p).num_rows for p in b][:-1] == [rows_per_shard] * (len(b) - 1)
+        assert pa.concat_tables([pq.read_table(p) for p in b]).equals(tables[name])
+    # Same shards, same digests, same sizes: the same card.
+    assert (tmp_path / "from-tables/README.md").read_text() == (tmp_path / "from-files/README.md").read_text()
+
+
+def test_an_empty_configuration_gets_one_empty_shard(tmp_path):
+    tables = tiny_tables()
+    tables["sentences"] = schema.SENTENCES.empty_table()
+    counts = publish.publish(tables, tmp_path / "ds")
+    assert counts["sentences"] == 0
+    assert [p.name for p in (tmp_path / "ds/data/sentences").glob("*.parquet")] == ["train-00000-of-00001.parquet"]

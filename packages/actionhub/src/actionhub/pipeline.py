@@ -354,31 +354,24 @@ def _vectors(spec: str):
 
 
 def _score(config: BuildConfig, work: Path) -> dict:
-    import pyarrow.parquet as pq
-
-    from actionhub import relevance
-    from actionhub.process import PROCESSED
+    from actionhub import relevance, scoring
 
     queries = _read_queries(work)
     actions = dict(zip(queries["action_id"].to_pylist(), queries["action"].to_pylist(), strict=True))
     scorer = relevance.make_scorer(config.scorer, _vectors(config.vectors) if config.scorer == "word-vectors" else None,
                                    config.encoder_precision, config.cascade())
-    processed = pq.read_table(work / "processed" / "descriptions.parquet").cast(PROCESSED)
-    scored = relevance.score(processed, scorer, actions)
-    _write_parquet(scored, work / "scored" / "descriptions.parquet")
-    rel = scored["relevance"].to_numpy() if scored.num_rows else []
-    return {"descriptions": scored.num_rows, "scorer": config.scorer,
-            "mean_relevance": float(sum(rel) / len(rel)) if len(rel) else 0.0}
+    # Streamed in chunks of whole actions: memory stays flat in the number of descriptions (actionhub.scoring).
+    report = scoring.score_file(work / "processed" / "descriptions.parquet", work / "scored" / "descriptions.parquet",
+                                scorer, actions)
+    return {"descriptions": report.descriptions, "scorer": config.scorer, "mean_relevance": report.mean_relevance}
 
 
 def _publish(config: BuildConfig, work: Path) -> dict:
-    import pyarrow.parquet as pq
-
     from actionhub import publish
 
-    tables = {"descriptions": pq.read_table(work / "scored" / "descriptions.parquet"),
-              "sentences": pq.read_table(work / "processed" / "sentences.parquet"),
-              "actions": _read_queries(work)}
+    # The two large configurations stream from their files, shard by shard.
+    tables = {"descriptions": work / "scored" / "descriptions.parquet",
+              "sentences": work / "processed" / "sentences.parquet", "actions": _read_queries(work)}
     card = publish.PublishConfig(rows_per_shard=config.rows_per_shard, sources=config.sources,
                                  sites=(config.harvest.access.site,), scorer=config.scorer,
                                  scorer_text=config.scorer_definition(),

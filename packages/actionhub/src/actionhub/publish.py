@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,8 @@ from actionhub import atomic, schema
 CONFIGS: dict[str, pa.Schema] = {"descriptions": schema.DESCRIPTIONS, "sentences": schema.SENTENCES,
                                  "actions": schema.QUERIES}
 DEFAULT_CONFIG = "descriptions"
+# What publish takes per configuration: a table in memory, or a Parquet file streamed shard by shard.
+Source = pa.Table | str | os.PathLike
 MARKER = ".actionhub-complete.json"
 # The card's line for each provenance (``PublishConfig.provenance``).
 PROVENANCE = {
@@ -84,45 +88,83 @@ def data_dir(root: str | Path, config: str) -> Path:
     return Path(root) / "data" / config
 
 
-def _dataset_info_yaml(tables: dict[str, pa.Table]) -> list[dict]:
-    """The card's ``dataset_info`` list (features from the Arrow schemas, split sizes), via datasets' public API."""
+def _dataset_info_yaml(sizes: dict[str, tuple[int, int]]) -> list[dict]:
+    """The card's ``dataset_info`` list (features from the Arrow schemas; ``sizes``: config -> (rows,
+    uncompressed bytes of its shards)), via datasets' public API."""
     from datasets import DatasetInfo, Features, SplitDict, SplitInfo
     from datasets.info import DatasetInfosDict
     from huggingface_hub import DatasetCardData
 
     infos = DatasetInfosDict({name: DatasetInfo(
         config_name=name, features=Features.from_arrow_schema(CONFIGS[name]),
-        splits=SplitDict({"train": SplitInfo("train", num_bytes=tables[name].nbytes,
-                                             num_examples=tables[name].num_rows)})) for name in CONFIGS})
+        splits=SplitDict({"train": SplitInfo("train", num_bytes=sizes[name][1], num_examples=sizes[name][0])}))
+        for name in CONFIGS})
     card = DatasetCardData()
     infos.to_dataset_card_data(card)
     order = list(CONFIGS)
     return sorted(card.to_dict()["dataset_info"], key=lambda info: order.index(info["config_name"]))
 
 
-def _write_shards(table: pa.Table, folder: Path, config: PublishConfig) -> tuple[int, str]:
-    """Writes one configuration's shards; returns (number of shards, sha256 over their bytes in order)."""
+def _num_rows(source: Source) -> int:
+    return source.num_rows if isinstance(source, pa.Table) else pq.ParquetFile(source).metadata.num_rows
+
+
+def _parts(source: Source, table_schema: pa.Schema, rows: int) -> Iterator[pa.Table]:
+    """The rows of ``source`` cast to ``table_schema``, in consecutive tables of ``rows`` rows (the last may be
+    shorter); a Parquet file is read batch by batch, so memory holds about one shard."""
+    if isinstance(source, pa.Table):
+        table = source.select(table_schema.names).cast(table_schema)
+        for start in range(0, table.num_rows, rows):
+            yield table.slice(start, rows)
+        return
+    pending: list[pa.RecordBatch] = []
+    count = 0
+    for batch in pq.ParquetFile(source).iter_batches(batch_size=min(rows, 65_536), columns=table_schema.names):
+        pending.append(batch)
+        count += batch.num_rows
+        while count >= rows:
+            table = pa.Table.from_batches(pending)
+            yield table.slice(0, rows).cast(table_schema)
+            pending, count = table.slice(rows).to_batches(), count - rows
+    if count:
+        yield pa.Table.from_batches(pending).cast(table_schema)
+
+
+def _write_shards(source: Source, name: str, folder: Path, config: PublishConfig) -> tuple[int, str, int, int]:
+    """Writes one configuration's shards; returns (shards, sha256 over their bytes in order, rows, bytes)."""
     folder.mkdir(parents=True)
-    n = max(1, -(-table.num_rows // config.rows_per_shard))
+    n = max(1, -(-_num_rows(source) // config.rows_per_shard))
     digest = hashlib.sha256()
+    parts = _parts(source, CONFIGS[name], config.rows_per_shard)
+    rows = nbytes = 0
     for i in range(n):
-        part = table.slice(i * config.rows_per_shard, config.rows_per_shard)
+        part = next(parts, None)
+        if part is None:  # an empty configuration still gets one (empty) shard
+            part = CONFIGS[name].empty_table()
         path = folder / f"train-{i:05d}-of-{n:05d}.parquet"
         pq.write_table(part, path, compression=config.compression)
+        # Uncompressed bytes as the shard stores them: a function of the rows, unlike an Arrow table's nbytes,
+        # which depends on how its buffers happen to be laid out (sliced, read back, ...).
+        meta = pq.ParquetFile(path).metadata
+        rows += part.num_rows
+        nbytes += sum(meta.row_group(g).total_byte_size for g in range(meta.num_row_groups))
         with path.open("rb") as f:
             digest.update(hashlib.file_digest(f, "sha256").digest())
-    return n, digest.hexdigest()
+    return n, digest.hexdigest(), rows, nbytes
 
 
-def card_text(tables: dict[str, pa.Table], config: PublishConfig, digests: dict[str, str] | None = None) -> str:
+def card_text(sizes: dict[str, tuple[int, int]], config: PublishConfig, digests: dict[str, str] | None = None
+              ) -> str:
     """The README.md dataset card: YAML front matter (configs, features, sizes) and documentation.
+
+    ``sizes``: config -> (rows, uncompressed bytes) of what was written.
 
     ``digests`` (config -> sha256 of its shards) go into each config's ``description``. ``datasets`` keys its
     cache of a local directory by the card's configs and infos, not by the files' contents or times (measured
     with datasets 5.2: a dataset re-published in place loaded the old rows from the cache), so a card that
     changes with the content is what makes ``load_dataset`` see a rebuilt dataset.
     """
-    n = {name: t.num_rows for name, t in tables.items()}
+    n = {name: rows for name, (rows, _) in sizes.items()}
     digests = digests or {}
     meta = {
         "pretty_name": "ActionHub-style action video descriptions",
@@ -133,7 +175,7 @@ def card_text(tables: dict[str, pa.Table], config: PublishConfig, digests: dict[
         "configs": [{"config_name": name, **({"default": True} if name == DEFAULT_CONFIG else {}),
                      **({"description": f"{name}, content sha256 {digests[name]}"} if name in digests else {}),
                      "data_files": [{"split": "train", "path": f"data/{name}/*.parquet"}]} for name in CONFIGS],
-        "dataset_info": _dataset_info_yaml(tables),
+        "dataset_info": _dataset_info_yaml(sizes),
     }
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
     sources = ", ".join(config.sources) or "user-supplied class lists"
@@ -189,25 +231,27 @@ no video is included. The code that built it is Apache-2.0; that licence does no
 """
 
 
-def publish(tables: dict[str, pa.Table], out: Path, config: PublishConfig = PublishConfig()) -> dict[str, int]:
+def publish(tables: dict[str, Source], out: Path, config: PublishConfig = PublishConfig()) -> dict[str, int]:
     """Writes the dataset directory atomically; returns the number of rows per configuration.
 
     Args:
-        tables: ``descriptions``, ``sentences`` and ``actions`` tables (cast to their schemas here).
+        tables: ``descriptions``, ``sentences`` and ``actions``, each an Arrow table or a Parquet file (read
+            shard by shard: a build publishes its files without holding them in memory); cast to their
+            schemas here.
         out: target directory; an existing dataset there is replaced only once the new one is complete.
         config: writing options and card details.
     """
     missing = set(CONFIGS) - set(tables)
     if missing:
         raise ValueError(f"missing tables: {sorted(missing)}")
-    tables = {name: tables[name].select(CONFIGS[name].names).cast(CONFIGS[name]) for name in CONFIGS}
     out = Path(out)
     with atomic.atomic_dir(out) as tmp:
-        written = {name: _write_shards(t, data_dir(tmp, name), config) for name, t in tables.items()}
-        digests = {name: digest for name, (_, digest) in written.items()}
-        (tmp / "README.md").write_text(card_text(tables, config, digests), encoding="utf-8")
-        counts = {name: t.num_rows for name, t in tables.items()}
-        (tmp / MARKER).write_text(json.dumps({"rows": counts, "shards": {name: n for name, (n, _) in written.items()},
+        written = {name: _write_shards(tables[name], name, data_dir(tmp, name), config) for name in CONFIGS}
+        digests = {name: w[1] for name, w in written.items()}
+        sizes = {name: (w[2], w[3]) for name, w in written.items()}
+        (tmp / "README.md").write_text(card_text(sizes, config, digests), encoding="utf-8")
+        counts = {name: rows for name, (rows, _) in sizes.items()}
+        (tmp / MARKER).write_text(json.dumps({"rows": counts, "shards": {name: w[0] for name, w in written.items()},
                                                "sha256": digests, "source_kind": config.provenance}, indent=2))
     return counts
 

@@ -173,19 +173,31 @@ def word_vector_scorer(kv: KeyedVectors | None = None, stop_words: Iterable[str]
                                                         actions, vectors)
 
 
-def _embedded(embed: Embed, table: pa.Table, actions: dict[int, str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(text embeddings (n, d), row of each text's action in the action embeddings (n,), action embeddings (A, d))."""
+def _embedded(embed: Embed, table: pa.Table, actions: dict[int, str], cache: dict | None = None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(text embeddings (n, d), row of each text's action in the action embeddings (n,), action embeddings (A, d)).
+
+    ``cache`` (the scorer's own dict) keeps the action embeddings of the last ``actions`` seen: a streamed build
+    scores chunk after chunk against the same actions, and MiniLM would otherwise re-encode every name per chunk.
+    """
     ids = sorted(actions)
-    action_emb = embed([actions[i] for i in ids])  # (A, d) unit rows
+    names = tuple(actions[i] for i in ids)
+    action_emb = cache.get(names) if cache is not None else None
+    if action_emb is None:
+        action_emb = embed(list(names))  # (A, d) unit rows
+        if cache is not None:
+            cache.clear()
+            cache[names] = action_emb
     text_emb = embed(tokens.string_array(table["description"]))  # (n, d)
     return text_emb, np.searchsorted(np.asarray(ids), np.asarray(table["action_id"])), action_emb
 
 
 def cosine_scorer(embed: Embed) -> Scorer:
     """Cosine between the embedding of each description and that of its action's name."""
+    cache: dict = {}
 
     def score(table: pa.Table, actions: dict[int, str]) -> np.ndarray:
-        text_emb, own, action_emb = _embedded(embed, table, actions)
+        text_emb, own, action_emb = _embedded(embed, table, actions, cache)
         return np.einsum("nd,nd->n", text_emb, action_emb[own]).astype(np.float32)
 
     return score
@@ -194,8 +206,10 @@ def cosine_scorer(embed: Embed) -> Scorer:
 def semantic_scorer(embed: Embed, config: SemanticConfig | None = None) -> Scorer:
     """Cosine calibrated over all actions, plus feedback from the action's top descriptions (:mod:`.semantic`)."""
 
+    cache: dict = {}
+
     def score(table: pa.Table, actions: dict[int, str]) -> np.ndarray:
-        return semantic_relevance(*_embedded(embed, table, actions), config)
+        return semantic_relevance(*_embedded(embed, table, actions, cache), config)
 
     return score
 
