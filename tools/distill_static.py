@@ -1,4 +1,7 @@
-"""Distils the bundled MiniLM into the static embedding table actionhub ships (the model2vec method).
+"""Distils the bundled MiniLM into a static embedding table (the model2vec method): the base of the shipped one.
+
+The table actionhub ships is this distillation tuned further to MiniLM on a corpus by ``tools/tune_static.py``
+(run it next, in the project's venv, with ``--base`` set to this script's ``--out``).
 
 model2vec's ``[distill]`` extra pins transformers/huggingface_hub versions that conflict with the project's
 lock, so this tool runs in its own virtual environment, built from the pins beside it::

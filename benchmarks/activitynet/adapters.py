@@ -30,6 +30,22 @@ def embedders() -> dict[str, Callable[[Sequence[str]], np.ndarray]]:
     return {name: make(name) for name in relevance.EMBEDDINGS}
 
 
+def embedding_identities() -> dict[str, str]:
+    """Per library embedding, a string that changes whenever its vectors could (the model's bytes): part of every
+    cache key of what the embedding computed, so a re-tuned static table or another export is never served stale."""
+    from actionhub.encoder import identity
+    from actionhub.static import StaticEmbedding
+
+    return {"static": StaticEmbedding.load().identity, "encoder": identity()}
+
+
+def cascade_share() -> float:
+    """The share of each action that the default cascade re-ranks (``actionhub.cascade.CascadeConfig``)."""
+    from actionhub.cascade import CascadeConfig
+
+    return CascadeConfig().fraction
+
+
 def word_vector_matrix(texts: Sequence[str], names: Sequence[str]) -> np.ndarray:
     """(names x texts) cosines of the paper's averaged GloVe vectors (``WordVectors``, as the registry scorer)."""
     from actionhub import normalize, relevance

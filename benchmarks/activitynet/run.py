@@ -101,7 +101,8 @@ def _embeddings(cache: Path, sentences: ranking.LabelledSentences, tag: str) -> 
     for name, embed in adapters.embedders().items():
         def both(embed=embed) -> np.ndarray:
             return np.concatenate([embed(sentences.texts), embed(sentences.classes)])
-        key = cache_key(embedding=name, texts=text_digest(sentences.texts + sentences.classes))
+        key = cache_key(embedding=name, model=adapters.embedding_identities()[name],
+                        texts=text_digest(sentences.texts + sentences.classes))
         emb = cached_array(cache, f"{tag}embeddings-{name}", key, both)
         out[name] = (emb[:len(sentences.texts)], emb[len(sentences.texts):])
     return out
@@ -117,7 +118,7 @@ def _tune(config: RunConfig, train: data.Split, cache: Path, settings: dict) -> 
     out, matrices = {}, {}
     for name, (text_emb, name_emb) in _embeddings(cache, sentences, "train-").items():
         key = cache_key(grid=[fusion.TEMPERATURES, fusion.FEEDBACK, fusion.WEIGHTS, fusion.K], texts=digest,
-                        seed=config.seed, embedding=name)
+                        seed=config.seed, embedding=name, model=adapters.embedding_identities()[name])
         path = cache / f"fusion-grid-{name}-{key}.json"
         if path.is_file():
             grid = json.loads(path.read_text())
@@ -172,7 +173,8 @@ def run_ranking(config: RunConfig, train: data.Split, val: data.Split, cache: Pa
         return adapters.cascade_matrix(fused("static", t, site_ranks, tiebreak), emb["encoder"][0][t],
                                        emb["encoder"][1], site_ranks, tiebreak)
 
-    default_row = "fusion-cascade: the default (fusion, top 5% re-ranked by fusion-encoder)"
+    default_row = (f"fusion-cascade: the default (fusion, top {adapters.cascade_share():.0%} re-ranked by "
+                   "fusion-encoder)")
     scorers = {"word-vectors": adapters.word_vector_matrix,
                **{name: (lambda *_, x=x, q=q: q @ x.T) for name, (x, q) in emb.items()},
                "bm25": lambda *_: bm25,
@@ -233,7 +235,8 @@ def run_build(config: RunConfig, train: data.Split, out: Path) -> tuple[dict, li
                                                     r["description"]))
     for scorer in ("word-vectors", "static", "fusion", "fusion-encoder"):  # same candidates, other orders
         try:
-            key = cache_key(scorer=scorer, constants=adapters.fusion_settings(), texts=text_digest(
+            key = cache_key(scorer=scorer, constants=adapters.fusion_settings(),
+                            models=adapters.embedding_identities(), texts=text_digest(
                 f"{r['action_id']}|{r['site_rank']}|{r['description']}" for r in canonical))
             rows = adapters.rescore(canonical, names, scorer,
                                     lambda compute, s=scorer, k=key: cached_array(out / "cache", f"rescore-{s}", k,

@@ -100,9 +100,30 @@ def test_int8_reaches_the_encoder_and_stays_close_to_fp32():
 
 
 def test_definition_names_the_options_the_scorer_uses():
-    assert relevance.definition("fusion-cascade") == relevance.CARD_TEXT["fusion-cascade"]
+    from actionhub.static import table_digest
+
+    assert relevance.definition("fusion-cascade").startswith(relevance.CARD_TEXT["fusion-cascade"])
     custom = relevance.definition("fusion-cascade", cascade=CascadeConfig(fraction=0.1, minimum=50))
     assert "top 10%" in custom and "at least 50" in custom
-    assert relevance.definition("fusion", "int8") == relevance.CARD_TEXT["fusion"]  # no MiniLM in it
+    assert relevance.definition("fusion", "int8") == relevance.definition("fusion")  # no MiniLM in it
     for name in relevance.ENCODER_SCORERS:
         assert "int8" in relevance.definition(name, "int8") and "int8" not in relevance.definition(name)
+    # The static table's digest: a re-tuned table changes what the score stage depends on; MiniLM alone does not.
+    for name in relevance.SCORERS:
+        assert (table_digest()[:16] in relevance.definition(name)) == (name in relevance.STATIC_SCORERS)
+
+
+def test_table_digest_follows_the_file(tmp_path):
+    import shutil
+    from importlib.resources import files
+
+    from actionhub.static import table_digest
+
+    shipped = files("actionhub") / "data" / "static"
+    for name in ("embeddings.npy", "meta.json", "tokenizer.json"):
+        shutil.copyfile(str(shipped / name), tmp_path / name)
+    assert table_digest(tmp_path) == table_digest()
+    table = np.load(tmp_path / "embeddings.npy")
+    table[0, 0] += 1
+    np.save(tmp_path / "embeddings.npy", table)
+    assert table_digest(tmp_path) != table_digest()

@@ -41,7 +41,8 @@ def test_shipped_table_is_small_and_names_its_source():
     table = np.load(folder / "embeddings.npy", mmap_mode="r")
     assert table.dtype == np.float16 and list(table.shape) == meta["shape"] and table.shape[1] == meta["pca_dims"]
     assert (folder / "embeddings.npy").stat().st_size < 20 * 2**20
-    assert meta["versions"]["model2vec"] == "0.10.0"
+    assert meta["base"]["meta"]["versions"]["model2vec"] == "0.10.0"  # distilled by tools/distill_static.py
+    assert meta["corpus"]["spec"] == "wordnet" and meta["fit"]["holdout_cosine"][-1] > meta["fit"]["holdout_cosine"][0]
 
 
 def test_nearest_action_agrees_with_minilm(model):
@@ -59,3 +60,13 @@ def test_nearest_action_agrees_with_minilm(model):
     reference = (minilm.encode(names) @ minilm.encode(sentences).T).argmax(0)
     np.testing.assert_array_equal(static, reference)
     np.testing.assert_array_equal(reference, np.arange(5))  # and both are right
+
+
+def test_piece_counts_times_the_table_is_what_encode_normalizes(model):
+    counts = model.piece_counts(TEXTS, chunk_rows=4)
+    assert counts.shape == (len(TEXTS), model.table.shape[0])
+    sums = np.asarray(counts @ model.table)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    np.testing.assert_allclose(sums / norms, model.encode(TEXTS), atol=1e-5)
+    ids = model.tokenizer.encode(TEXTS[0], add_special_tokens=False).ids
+    assert counts[0].toarray().ravel()[ids].sum() == len(ids)

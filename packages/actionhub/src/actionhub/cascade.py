@@ -2,7 +2,7 @@
 
 Users read the top of each action's ranking (coco averages the top k = 100), so MiniLM's quality matters most
 there. ``fusion-cascade`` (``actionhub.relevance.SCORERS``) ranks every description with the default ``fusion``
-(static embedding, ~18,000 descriptions/s on 2 cores) and re-scores the top ``fraction`` of each action's
+(static embedding, ~15,000 descriptions/s on 2 cores) and re-scores the top ``fraction`` of each action's
 descriptions (at least ``minimum``) with ``fusion-encoder`` (MiniLM, ~100/s), which then ranks them among
 themselves, above the rest. MiniLM encodes ``fraction`` of the texts instead of all of them. The re-scored part
 is a complete ``fusion-encoder`` run on the candidates: calibration over all actions, feedback and site ranks
@@ -31,7 +31,7 @@ class CascadeConfig:
         minimum: re-score at least this many per action (all of them when the action has fewer).
     """
 
-    fraction: float = 0.05
+    fraction: float = 0.01
     minimum: int = 20
 
     def __post_init__(self) -> None:

