@@ -119,7 +119,10 @@ def _parts(source: Source, table_schema: pa.Schema, rows: int) -> Iterator[pa.Ta
         return
     pending: list[pa.RecordBatch] = []
     count = 0
-    for batch in pq.ParquetFile(source).iter_batches(batch_size=min(rows, 65_536), columns=table_schema.names):
+    from actionhub.scoring import open_streaming
+
+    reader = open_streaming(source)
+    for batch in reader.iter_batches(batch_size=min(rows, 65_536), columns=table_schema.names):
         pending.append(batch)
         count += batch.num_rows
         while count >= rows:

@@ -86,6 +86,16 @@ def action_chunks(batches: Iterable[pa.RecordBatch], chunk_rows: int = CHUNK_ROW
         yield pa.Table.from_batches(pending)
 
 
+def open_streaming(path: Path | str) -> pq.ParquetFile:
+    """A Parquet file for one pass of ``iter_batches`` in flat memory.
+
+    pyarrow's default pre-buffering keeps what it has read cached for the life of the iterator (measured with
+    pyarrow 26 on a 1.6M-row file: Arrow memory grew 60 -> 209 MB over the pass); without it, and with a 1 MB
+    read buffer, the pass stayed at one row group's worth.
+    """
+    return pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
+
+
 def score_file(src: Path, dst: Path, scorer: relevance.Scorer, actions: dict[int, str],
                chunk_rows: int = CHUNK_ROWS) -> ScoreReport:
     """Scores the processed descriptions in ``src`` chunk by chunk into ``dst`` (written atomically).
@@ -99,7 +109,7 @@ def score_file(src: Path, dst: Path, scorer: relevance.Scorer, actions: dict[int
     """
     from actionhub.process import PROCESSED
 
-    source = pq.ParquetFile(src)
+    source = open_streaming(src)
     rows, total, chunks = 0, 0.0, 0
     with atomic.atomic_open(dst) as fh, pq.ParquetWriter(fh, schema.DESCRIPTIONS, compression="zstd") as writer:
         for chunk in action_chunks(source.iter_batches(batch_size=min(READ_ROWS, chunk_rows)), chunk_rows):
