@@ -9,6 +9,7 @@ in a fresh process, whose own peak RSS (VmHWM) is reported:
 - ``whole``: the table read at once and scored by ``actionhub.relevance.score`` (the stage before streaming).
 
     python benchmarks/bench_score_stage.py [--sizes 100000,400000,1600000] [--scorer fusion] [--modes streamed,whole]
+        [--encoder-precision fp32]
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ import json, sys, time
 from pathlib import Path
 import pyarrow.parquet as pq
 from actionhub import relevance, scoring
-src, dst, actions_json, scorer_name, mode = sys.argv[1:6]
+src, dst, actions_json, scorer_name, mode, precision = sys.argv[1:7]
 actions = {int(k): v for k, v in json.loads(Path(actions_json).read_text()).items()}
-scorer = relevance.make_scorer(scorer_name)
+scorer = relevance.make_scorer(scorer_name, precision=precision)
 t = time.perf_counter()
 if mode == "streamed":
     rows = scoring.score_file(Path(src), Path(dst), scorer, actions).descriptions
@@ -85,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100000,400000,1600000", help="descriptions per run, comma-separated")
     parser.add_argument("--scorer", default="fusion", help="a key of actionhub.relevance.SCORERS")
     parser.add_argument("--modes", default="streamed,whole")
+    parser.add_argument("--encoder-precision", choices=("fp32", "int8"), default="fp32",
+                        help="MiniLM's precision in the scorers that run it")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args(argv)
     from actionhub.assets import load_vectors
@@ -92,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     vocab = glove_vocabulary(load_vectors())
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-score-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"SYNTHETIC processed descriptions (~{PER_ACTION:,} per action), scorer {args.scorer}, fresh process "
+    print(f"SYNTHETIC processed descriptions (~{PER_ACTION:,} per action), scorer {args.scorer} (MiniLM "
+          f"{args.encoder_precision} where it runs), fresh process "
           "per run; peak RSS is the child's VmHWM")
     print(f"{'descriptions':>12} {'mode':>9} {'seconds':>8} {'per s':>8} {'peak RSS MiB':>13}")
     try:
@@ -103,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             for mode in args.modes.split(","):
                 t = time.perf_counter()
                 out = subprocess.run([sys.executable, "-c", CHILD, str(src), str(work / "scored.parquet"),
-                                      str(work / "actions.json"), args.scorer, mode], capture_output=True, text=True)
+                                      str(work / "actions.json"), args.scorer, mode, args.encoder_precision],
+                                     capture_output=True, text=True)
                 if out.returncode:
                     print(f"{n:>12,} {mode:>9} failed after {time.perf_counter() - t:.0f} s: "
                           f"{out.stderr.strip().splitlines()[-1]}")

@@ -39,6 +39,22 @@ def embedding_identities() -> dict[str, str]:
     return {"static": StaticEmbedding.load().identity, "encoder": identity()}
 
 
+def default_precision() -> str:
+    """MiniLM's precision in a default build's scorers (``actionhub.relevance.DEFAULT_ENCODER_PRECISION``)."""
+    from actionhub import relevance
+
+    return relevance.DEFAULT_ENCODER_PRECISION
+
+
+def encoder_at(precision: str) -> tuple[Callable[[Sequence[str]], np.ndarray], str]:
+    """(texts -> unit MiniLM rows at ``precision``, that encoder's identity for cache keys)."""
+    from actionhub.encoder import Encoder, EncoderConfig, identity
+
+    config = EncoderConfig(precision=precision)
+    encoder = Encoder.load(config)
+    return (lambda texts: np.asarray(encoder.encode(list(texts)), dtype=np.float32)), identity(config)
+
+
 def cascade_share() -> float:
     """The share of each action that the default cascade re-ranks (``actionhub.cascade.CascadeConfig``)."""
     from actionhub.cascade import CascadeConfig
@@ -119,12 +135,13 @@ def cascade_matrix(first: np.ndarray, text_emb: np.ndarray, name_emb: np.ndarray
 
 def check_scorer_against_registry(name: str, route: Callable[[np.ndarray, np.ndarray], np.ndarray],
                                   bm25: np.ndarray, texts: Sequence[str], names: Sequence[str], sample: int = 300,
-                                  actions: int = 4, seed: int = 0) -> float:
+                                  actions: int = 4, seed: int = 0, precision: str = "fp32") -> float:
     """Largest |benchmark rank - registry rank| of a registry scorer on a sub-pool (``sample`` texts x ``actions``).
 
     ``route(text_index (S,), site (A, S) 1-based ranks)`` computes the benchmark's (A, S) scores on the sub-pool;
     the registry scorer ``name`` scores a table of all (action, text) pairs with the site's rank as
-    ``site_rank``. Both must order every action's texts the same way; 0 when they do.
+    ``site_rank`` (MiniLM at ``precision`` where it runs). Both must order every action's texts the same way; 0
+    when they do.
     """
     import pyarrow as pa
 
@@ -141,7 +158,7 @@ def check_scorer_against_registry(name: str, route: Callable[[np.ndarray, np.nda
     table = pa.table({"description": pa.array([texts[i] for _ in a for i in t], pa.string()),
                       "action_id": pa.array(np.repeat(a, sample), pa.int32()),
                       "site_rank": pa.array(pos, pa.int32(), mask=pos < 0)})
-    rel = relevance.SCORERS[name]()(table, dict(enumerate(names)))
+    rel = relevance.make_scorer(name, precision=precision)(table, dict(enumerate(names)))
     ranks = relevance.ranks(np.asarray(table["action_id"]), rel, np.tile(tie, actions)).reshape(actions, sample)
     return float(np.abs(ranks - bench).max())
 
@@ -162,10 +179,12 @@ def check_against_registry(name: str, matrix: np.ndarray, texts: Sequence[str], 
 
 
 def rescore(descriptions: Sequence[dict], names: dict[int, str], scorer: str,
-            cached: Callable[[Callable[[], np.ndarray]], np.ndarray] = lambda compute: compute()) -> list[dict]:
+            cached: Callable[[Callable[[], np.ndarray]], np.ndarray] = lambda compute: compute(),
+            precision: str = "fp32") -> list[dict]:
     """The published descriptions re-ranked within their actions by another registry scorer (same candidates).
 
-    ``cached`` wraps the relevance computation (the benchmark caches MiniLM's minutes of work by the texts).
+    ``cached`` wraps the relevance computation (the benchmark caches MiniLM's minutes of work by the texts);
+    ``precision`` is MiniLM's in the scorers that run it (``actionhub build --encoder-precision``).
     """
     import pyarrow as pa
 
@@ -174,7 +193,7 @@ def rescore(descriptions: Sequence[dict], names: dict[int, str], scorer: str,
     table = pa.table({"description": [r["description"] for r in descriptions],
                       "action_id": pa.array([int(r["action_id"]) for r in descriptions], pa.int32()),
                       "site_rank": pa.array([r["site_rank"] for r in descriptions], pa.int32())})
-    rel = cached(lambda: relevance.SCORERS[scorer]()(table, names))
+    rel = cached(lambda: relevance.make_scorer(scorer, precision=precision)(table, names))
     rank = relevance.ranks(np.asarray(table["action_id"]), rel)
     return [{**row, "rank": int(r)} for row, r in zip(descriptions, rank, strict=True)]
 

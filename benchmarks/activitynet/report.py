@@ -79,7 +79,9 @@ def build_table(r: dict) -> str:
         lines.append(f"| {k} | {r[f'precision_at_{k}']:.3f} | {cell(site, k)} | "
                      + "".join(f"{cell(row, k)} | " for row in rescored.values()) + f"{r[f'ceiling_at_{k}']:.3f} |")
     lines.append("\nprecision@k of the same published descriptions ordered by: the published rank, the site's own "
-                 "order, and each other scorer.")
+                 "order, and each other scorer"
+                 + (f" (MiniLM at {r['rescore_encoder_precision']} where one runs it, as a default build would)."
+                    if "rescore_encoder_precision" in r else "."))
     stages = ", ".join(f"{n} {s['seconds']} s ({s['state']})" for n, s in r.get("stages", {}).items())
     return "\n".join(lines) + (f"\n\nBuild stages: {stages}.\n" if stages else "\n")
 

@@ -108,6 +108,20 @@ def _embeddings(cache: Path, sentences: ranking.LabelledSentences, tag: str) -> 
     return out
 
 
+def _cascade_embeddings(cache: Path, sentences: ranking.LabelledSentences, tag: str,
+                        encoder: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """MiniLM's (text (N, d), class-name (A, d)) embeddings at a default build's precision: the cascade's second
+    stage. ``encoder``: the fp32 ones, returned as they are when that is the default."""
+    precision = adapters.default_precision()
+    if precision == "fp32":
+        return encoder
+    embed, model = adapters.encoder_at(precision)
+    texts = list(sentences.texts) + list(sentences.classes)
+    key = cache_key(embedding="encoder", model=model, texts=text_digest(texts))
+    emb = cached_array(cache, f"{tag}embeddings-encoder-{precision}", key, lambda: embed(texts))
+    return emb[:len(sentences.texts)], emb[len(sentences.texts):]
+
+
 def _tune(config: RunConfig, train: data.Split, cache: Path, settings: dict) -> dict:
     """The fusion constants of each embedding chosen on the train captions' sentences (cached grid)."""
     sentences = ranking.LabelledSentences.from_split(train)
@@ -142,9 +156,10 @@ def _tune(config: RunConfig, train: data.Split, cache: Path, settings: dict) -> 
     # The cascade's share trades MiniLM time for quality: its curve on the train sentences, at the library constants.
     site = fusion.site_ranks(bm25, tiebreak)
     first = adapters.fusion_matrix("static", *matrices["static"][:2], site, tiebreak)
+    second = _cascade_embeddings(cache, sentences, "train-", matrices["encoder"][:2])
     out["cascade_share_train_map"] = {
         f"{share:g}": float(np.nanmean(average_precision(adapters.cascade_matrix(
-            first, *matrices["encoder"][:2], site, tiebreak, share), sentences.relevant(), tiebreak)))
+            first, *second, site, tiebreak, share), sentences.relevant(), tiebreak)))
         for share in CASCADE_SHARES}
     return out
 
@@ -169,19 +184,25 @@ def run_ranking(config: RunConfig, train: data.Split, val: data.Split, cache: Pa
               tiebreak: np.ndarray = tie) -> np.ndarray:
         return adapters.fusion_matrix(name, emb[name][0][t], emb[name][1], site_ranks, tiebreak)
 
-    def cascade(t: np.ndarray | slice = slice(None), site_ranks: np.ndarray = site, tiebreak: np.ndarray = tie):
-        return adapters.cascade_matrix(fused("static", t, site_ranks, tiebreak), emb["encoder"][0][t],
-                                       emb["encoder"][1], site_ranks, tiebreak)
+    precision = adapters.default_precision()
+    second = _cascade_embeddings(cache, sentences, "", emb["encoder"])
+
+    def cascade(t: np.ndarray | slice = slice(None), site_ranks: np.ndarray = site, tiebreak: np.ndarray = tie,
+                encoder: tuple[np.ndarray, np.ndarray] = second):
+        return adapters.cascade_matrix(fused("static", t, site_ranks, tiebreak), encoder[0][t], encoder[1],
+                                       site_ranks, tiebreak)
 
     default_row = (f"fusion-cascade: the default (fusion, top {adapters.cascade_share():.0%} re-ranked by "
-                   "fusion-encoder)")
+                   f"fusion-encoder, MiniLM {precision})")
+    fp32_row = {} if precision == "fp32" else {
+        "fusion-cascade, MiniLM fp32": lambda *_: cascade(encoder=emb["encoder"])}
     scorers = {"word-vectors": adapters.word_vector_matrix,
                **{name: (lambda *_, x=x, q=q: q @ x.T) for name, (x, q) in emb.items()},
                "bm25": lambda *_: bm25,
                **{f"{name}, calibrated + feedback": (lambda *_, n=name: semantic(n)) for name in emb},
                "fusion (static + bm25)": lambda *_: fused("static"),
                "fusion-encoder (encoder + bm25)": lambda *_: fused("encoder"),
-               default_row: lambda *_: cascade(),
+               default_row: lambda *_: cascade(), **fp32_row,
                "previous default: raw static cosine + bm25": lambda *_: fusion.fuse(
                    fusion.row_ranks(emb["static"][1] @ emb["static"][0].T, tie), site, **fusion.PREVIOUS)}
     matrices: dict[str, np.ndarray] = {}
@@ -192,14 +213,15 @@ def run_ranking(config: RunConfig, train: data.Split, val: data.Split, cache: Pa
     routes = {"fusion": lambda t, s: fused("static", t, s, np.arange(len(t))),
               "fusion-encoder": lambda t, s: fused("encoder", t, s, np.arange(len(t))),
               "fusion-cascade": lambda t, s: cascade(t, s, np.arange(len(t)))}
-    fusion_checks = {name: adapters.check_scorer_against_registry(name, route, bm25, sentences.texts,
-                                                                   sentences.classes)
-                     for name, route in routes.items()}
+    fusion_checks = {name: adapters.check_scorer_against_registry(
+        name, route, bm25, sentences.texts, sentences.classes,
+        precision=precision if name == "fusion-cascade" else "fp32") for name, route in routes.items()}
     tuning = _tune(config, train, cache, settings)
     out = {"sentences": len(sentences.texts), "videos": len(val.videos), "registry_max_abs_diff": checks,
            "fusion_registry_max_rank_diff": fusion_checks, "scorers": results,
            "fusion_tuning": tuning, "cascade_share_train_map": tuning.pop("cascade_share_train_map"),
-           "default_scorer": settings["default_scorer"], "default_scorer_row": default_row}
+           "default_scorer": settings["default_scorer"], "default_scorer_row": default_row,
+           "default_encoder_precision": precision}
     return out
 
 
@@ -233,19 +255,20 @@ def run_build(config: RunConfig, train: data.Split, out: Path) -> tuple[dict, li
     # One canonical order of the candidates, so the cache of a re-scoring survives a change of the published order.
     canonical = sorted(descriptions, key=lambda r: (int(r["action_id"]), r["site_rank"] is None, r["site_rank"] or 0,
                                                     r["description"]))
+    precision = adapters.default_precision()  # MiniLM's, as a default build with --scorer NAME would run it
     for scorer in ("word-vectors", "static", "fusion", "fusion-encoder"):  # same candidates, other orders
         try:
-            key = cache_key(scorer=scorer, constants=adapters.fusion_settings(),
+            key = cache_key(scorer=scorer, constants=adapters.fusion_settings(), precision=precision,
                             models=adapters.embedding_identities(), texts=text_digest(
                 f"{r['action_id']}|{r['site_rank']}|{r['description']}" for r in canonical))
             rows = adapters.rescore(canonical, names, scorer,
                                     lambda compute, s=scorer, k=key: cached_array(out / "cache", f"rescore-{s}", k,
-                                                                                  compute))
+                                                                                  compute), precision)
             again = corpusbuild.evaluate_build(rows, actions, train, ks)
             result["rescored_precision"][scorer] = {k: again[f"precision_at_{k}"] for k in ks}
         except Exception as exc:  # a missing asset loses one row, not the experiment
             result["rescored_precision"][scorer] = {"error": f"{type(exc).__name__}: {exc}"}
-    result |= {"ks": list(ks), "dataset": str(dataset_dir),
+    result |= {"ks": list(ks), "dataset": str(dataset_dir), "rescore_encoder_precision": precision,
                "stages": {name: {"state": st["state"], "seconds": round(st["seconds"], 1), "report": st["report"]}
                           for name, st in stages.items()}}
     return result, descriptions, actions

@@ -38,11 +38,11 @@ def test_scoring_options_re_score_only_the_scorers_that_use_them(tmp_path):
     def score_key(**changes):
         return pipeline.BuildConfig(out=tmp_path, **changes).stage_settings("score")
 
-    base = score_key()  # fusion-cascade
+    base = score_key()  # fusion-cascade, MiniLM int8
     assert score_key(cascade_minimum=100) != base and score_key(cascade_share=0.1) != base
-    assert score_key(encoder_precision="int8") != base
-    assert score_key(scorer="fusion", cascade_minimum=100, encoder_precision="int8") == score_key(scorer="fusion")
-    assert score_key(scorer="fusion-encoder", encoder_precision="int8") != score_key(scorer="fusion-encoder")
+    assert score_key(encoder_precision="fp32") != base
+    assert score_key(scorer="fusion", cascade_minimum=100, encoder_precision="fp32") == score_key(scorer="fusion")
+    assert score_key(scorer="fusion-encoder", encoder_precision="fp32") != score_key(scorer="fusion-encoder")
 
 
 @pytest.fixture

@@ -141,4 +141,5 @@ def test_default_scorer_is_registered_and_every_scorer_has_card_text():
     # The build and the card default to the registry's default (their modules avoid importing relevance).
     assert BuildConfig.__dataclass_fields__["scorer"].default == relevance.DEFAULT_SCORER
     assert PublishConfig.__dataclass_fields__["scorer"].default == relevance.DEFAULT_SCORER
+    assert BuildConfig.__dataclass_fields__["encoder_precision"].default == relevance.DEFAULT_ENCODER_PRECISION
     assert set(relevance.CARD_TEXT) == set(relevance.SCORERS)
