@@ -94,6 +94,16 @@ def test_order_and_batch_size_do_not_change_embeddings(onnx_dir):
     assert encoder.encode([]).shape[0] == 0
 
 
+def test_an_int8_embedding_does_not_depend_on_the_other_texts_encoded_with_it(onnx_dir):
+    # Dynamic quantization scales activations per tensor: batched, a text's embedding would move with its batch.
+    encoder = Encoder.load(EncoderConfig(onnx_dir=onnx_dir, precision="int8"))
+    together = encoder.encode(SENTENCES)
+    alone = np.concatenate([encoder.encode([text]) for text in SENTENCES])
+    np.testing.assert_allclose(together, alone, atol=1e-6)
+    batched = encoder.encode(SENTENCES, batch_size=64)  # an explicit batch size is honoured, and shows the effect
+    assert np.abs(batched - alone).max() > 1e-4
+
+
 def test_missing_export_names_the_command(tmp_path):
     with pytest.raises(MissingExportError, match="tools/export_encoder.py"):
         Encoder.load(EncoderConfig(onnx_dir=str(tmp_path)))
@@ -109,7 +119,7 @@ def test_export_dir_follows_the_model_bytes(tmp_path, monkeypatch):
     assert export_dir(tmp_path / "m") != first
 
 
-@pytest.mark.parametrize("bad", [{"precision": "fp16"}, {"batch_size": 0}, {"threads": -1}])
+@pytest.mark.parametrize("bad", [{"precision": "fp16"}, {"batch_size": -1}, {"threads": -1}])
 def test_config_rejects_bad_values(bad):
     with pytest.raises(ValueError):
         EncoderConfig(**bad)

@@ -60,11 +60,12 @@ def test_chunks_refuse_actions_that_are_not_contiguous():
         list(scoring.action_chunks(batches(again, 1000), 10_000))
 
 
-@pytest.mark.parametrize("name", ["fusion", "word-vectors", "fusion-cascade"])
-def test_streamed_scores_equal_scoring_the_whole_table(tmp_path, name):
+@pytest.mark.parametrize(("name", "precision"), [("fusion", "fp32"), ("word-vectors", "fp32"),
+                                                ("fusion-cascade", "fp32"), ("fusion-cascade", "int8")])
+def test_streamed_scores_equal_scoring_the_whole_table(tmp_path, name, precision):
     table = synthetic_processed(3)
     pq.write_table(table, tmp_path / "processed.parquet", row_group_size=9)
-    scorer = relevance.make_scorer(name, cascade=CascadeConfig(fraction=0.2, minimum=3))
+    scorer = relevance.make_scorer(name, precision=precision, cascade=CascadeConfig(fraction=0.2, minimum=3))
     whole = relevance.score(table, scorer, ACTIONS)
     report = scoring.score_file(tmp_path / "processed.parquet", tmp_path / "scored.parquet", scorer, ACTIONS,
                                 chunk_rows=12)

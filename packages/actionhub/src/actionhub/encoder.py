@@ -12,7 +12,10 @@ Where the export lives: ``<cache>/actionhub/onnx/<sha256 of the model files>[:16
 weights, and one export serves every virtual environment on the machine.
 
 Texts are sorted by length and encoded in batches padded to the batch's longest text (batching by length), so
-a batch of short texts does not pay for a long one.
+a batch of short texts does not pay for a long one. The int8 graph encodes one text per pass by default: its
+dynamic quantization takes each activation's scale over the whole (B, T, H) tensor, so in a batch a text's
+embedding would depend on the other texts (cosine to itself encoded alone down to 0.978 on 48-token texts); alone,
+an embedding is a function of its text, as in fp32, at 286 texts/s against 376/s batched (2 cores, 48 tokens).
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ if TYPE_CHECKING:
 FP32_FILE = "model.onnx"
 INT8_FILE = "model.int8.onnx"
 PRECISIONS = {"fp32": FP32_FILE, "int8": INT8_FILE}
+# Texts per forward pass by default: int8 one at a time, so that batching cannot change an embedding (module doc).
+BATCH_SIZES = {"fp32": 64, "int8": 1}
 EXPORT_COMMAND = "python tools/export_encoder.py"  # `make setup` runs it
 # The files whose bytes define the encoder's output.
 MODEL_FILES = ("config.json", "model.safetensors", "tokenizer.json", "sentence_bert_config.json")
@@ -74,11 +79,13 @@ def identity(config: EncoderConfig | None = None) -> str:
     """The identity of the encoder ``config`` loads, from the model files alone (no session is opened)."""
     config = config or EncoderConfig()
     model_dir = resolve_encoder(config.model)
-    return _identity(model_fingerprint(model_dir), config.precision, _max_length(model_dir))
+    return _identity(model_fingerprint(model_dir), config.precision, _max_length(model_dir), config.batch)
 
 
-def _identity(fingerprint: str, precision: str, max_length: int) -> str:
-    return f"actionhub.encoder|{fingerprint[:16]}|{precision}|{max_length}|mean|l2"
+def _identity(fingerprint: str, precision: str, max_length: int, batch: int) -> str:
+    # int8 embeddings depend on the batching (module doc), so its batch size is part of what they are.
+    per_pass = f"|batch{batch}" if precision == "int8" else ""
+    return f"actionhub.encoder|{fingerprint[:16]}|{precision}{per_pass}|{max_length}|mean|l2"
 
 
 @dataclass(frozen=True)
@@ -89,24 +96,30 @@ class EncoderConfig:
         model: ``actionhub.assets.resolve_encoder`` spec of the model (bundled name, directory, hub name).
         precision: ``fp32`` (matches transformers to cosine >= 0.9999) or ``int8`` (dynamic quantization:
             faster, cosine about 0.96-0.99 to fp32).
-        batch_size: texts per forward pass (texts of similar length are batched together).
+        batch_size: texts per forward pass (texts of similar length are batched together); 0: the precision's
+            default (:data:`BATCH_SIZES`: 64 for fp32, 1 for int8, whose embeddings a batch would change).
         threads: onnxruntime intra-op threads; 0 lets onnxruntime choose (all cores).
         onnx_dir: directory of the export; default :func:`export_dir` of the model.
     """
 
     model: str = DEFAULT_ENCODER
     precision: str = "fp32"
-    batch_size: int = 64
+    batch_size: int = 0
     threads: int = 0
     onnx_dir: str | None = None
 
     def __post_init__(self) -> None:
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {sorted(PRECISIONS)}, got {self.precision!r}")
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        if self.batch_size < 0:
+            raise ValueError(f"batch_size must be >= 0 (0: the precision's default), got {self.batch_size}")
         if self.threads < 0:
             raise ValueError(f"threads must be >= 0, got {self.threads}")
+
+    @property
+    def batch(self) -> int:
+        """Texts per forward pass: ``batch_size``, or the precision's default when it is 0."""
+        return self.batch_size or BATCH_SIZES[self.precision]
 
 
 class Encoder:
@@ -151,7 +164,7 @@ class Encoder:
         session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         max_length = _max_length(model_dir)
         return cls(session, Tokenizer.from_file(str(model_dir / "tokenizer.json")), max_length,
-                   _identity(fingerprint, config.precision, max_length), config.batch_size)
+                   _identity(fingerprint, config.precision, max_length, config.batch), config.batch)
 
     def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         """Unit-length sentence embeddings (n, H) float32, in the order of ``texts``."""
