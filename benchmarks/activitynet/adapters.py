@@ -46,6 +46,13 @@ def default_precision() -> str:
     return relevance.DEFAULT_ENCODER_PRECISION
 
 
+def encoder_identity(precision: str) -> str:
+    """The identity of MiniLM at ``precision`` (``actionhub.encoder.identity``; int8's includes its batching)."""
+    from actionhub.encoder import EncoderConfig, identity
+
+    return identity(EncoderConfig(precision=precision))
+
+
 def encoder_at(precision: str) -> tuple[Callable[[Sequence[str]], np.ndarray], str]:
     """(texts -> unit MiniLM rows at ``precision``, that encoder's identity for cache keys)."""
     from actionhub.encoder import Encoder, EncoderConfig, identity

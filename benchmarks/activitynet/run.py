@@ -258,7 +258,8 @@ def run_build(config: RunConfig, train: data.Split, out: Path) -> tuple[dict, li
     precision = adapters.default_precision()  # MiniLM's, as a default build with --scorer NAME would run it
     for scorer in ("word-vectors", "static", "fusion", "fusion-encoder"):  # same candidates, other orders
         try:
-            key = cache_key(scorer=scorer, constants=adapters.fusion_settings(), precision=precision,
+            key = cache_key(scorer=scorer, constants=adapters.fusion_settings(),
+                            encoder=adapters.encoder_identity(precision),
                             models=adapters.embedding_identities(), texts=text_digest(
                 f"{r['action_id']}|{r['site_rank']}|{r['description']}" for r in canonical))
             rows = adapters.rescore(canonical, names, scorer,

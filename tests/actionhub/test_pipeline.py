@@ -45,6 +45,18 @@ def test_scoring_options_re_score_only_the_scorers_that_use_them(tmp_path):
     assert score_key(scorer="fusion-encoder", encoder_precision="fp32") != score_key(scorer="fusion-encoder")
 
 
+def test_a_change_in_how_minilm_embeds_re_scores_the_scorers_that_run_it(tmp_path, monkeypatch):
+    from actionhub import encoder
+
+    def score_key(scorer):
+        return pipeline.BuildConfig(out=tmp_path, scorer=scorer).stage_settings("score")
+
+    before = {name: score_key(name) for name in ("fusion-cascade", "fusion")}
+    monkeypatch.setitem(encoder.BATCH_SIZES, "int8", 64)  # batched int8 gives other embeddings
+    assert score_key("fusion-cascade") != before["fusion-cascade"]
+    assert score_key("fusion") == before["fusion"]
+
+
 @pytest.fixture
 def emulator():
     from actionhub.harvest.emulator import Emulator

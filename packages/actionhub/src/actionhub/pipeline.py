@@ -63,8 +63,8 @@ class BuildConfig:
         scorer: relevance scorer (``actionhub.relevance.SCORERS``; ``word-vectors`` is the paper's).
         vectors: word vectors of the ``word-vectors`` scorer (``actionhub.assets.load_vectors`` spec).
         encoder_precision: MiniLM's precision in the scorers that run it: int8 (default,
-            ``relevance.DEFAULT_ENCODER_PRECISION``: ~2.9x faster on real sentences here, ActivityNet mAP of the
-            default 0.4071 against 0.4077) or fp32 (MiniLM's exact features).
+            ``relevance.DEFAULT_ENCODER_PRECISION``: the default's score stage 12,785 descriptions/s against 10,530
+            at paper scale, ActivityNet mAP 0.407 against 0.408) or fp32 (MiniLM's exact features).
         cascade_share: share of each action's descriptions that fusion-cascade re-ranks with MiniLM.
         cascade_minimum: fusion-cascade re-ranks at least this many descriptions per action.
         rows_per_shard: rows per published Parquet file.
@@ -147,6 +147,12 @@ class BuildConfig:
         settings = {k: str(getattr(self, k)) if isinstance(getattr(self, k), Path) else getattr(self, k) for k in keys}
         if stage == "score":  # the scorer's formula, constants and options, not only its name: a change re-scores
             settings["scorer_definition"] = self.scorer_definition()
+            from actionhub.relevance import ENCODER_SCORERS
+
+            if self.scorer in ENCODER_SCORERS:  # MiniLM's identity: its bytes, precision and (int8) batching
+                from actionhub.encoder import EncoderConfig, identity
+
+                settings["encoder"] = identity(EncoderConfig(precision=self.encoder_precision))
         return settings
 
 
