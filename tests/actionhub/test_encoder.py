@@ -96,7 +96,8 @@ def test_order_and_batch_size_do_not_change_embeddings(onnx_dir):
 
 def test_an_int8_embedding_does_not_depend_on_the_other_texts_encoded_with_it(onnx_dir):
     # Dynamic quantization scales activations per tensor: batched, a text's embedding would move with its batch.
-    encoder = Encoder.load(EncoderConfig(onnx_dir=onnx_dir, precision="int8"))
+    encoder = Encoder.load(EncoderConfig(onnx_dir=onnx_dir, precision="int8", threads=2))
+    assert (encoder.batch_size, encoder.workers) == (1, 2)  # one text per pass, two passes at once
     together = encoder.encode(SENTENCES)
     alone = np.concatenate([encoder.encode([text]) for text in SENTENCES])
     np.testing.assert_allclose(together, alone, atol=1e-6)

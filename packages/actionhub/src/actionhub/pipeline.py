@@ -63,8 +63,8 @@ class BuildConfig:
         scorer: relevance scorer (``actionhub.relevance.SCORERS``; ``word-vectors`` is the paper's).
         vectors: word vectors of the ``word-vectors`` scorer (``actionhub.assets.load_vectors`` spec).
         encoder_precision: MiniLM's precision in the scorers that run it: int8 (default,
-            ``relevance.DEFAULT_ENCODER_PRECISION``: the default's score stage 12,785 descriptions/s against 10,530
-            at paper scale, ActivityNet mAP 0.407 against 0.408) or fp32 (MiniLM's exact features).
+            ``relevance.DEFAULT_ENCODER_PRECISION``: the default's score stage 13,384 descriptions/s against 10,530
+            at paper scale, ActivityNet mAP 0.406 against 0.408) or fp32 (MiniLM's exact features).
         cascade_share: share of each action's descriptions that fusion-cascade re-ranks with MiniLM.
         cascade_minimum: fusion-cascade re-ranks at least this many descriptions per action.
         rows_per_shard: rows per published Parquet file.
