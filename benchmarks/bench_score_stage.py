@@ -29,6 +29,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from synthetic_corpus import PAPER_ACTIONS, PAPER_DESCRIPTIONS, glove_vocabulary, synthetic_corpus
 
+from actionhub import relevance
+
 PER_ACTION = PAPER_DESCRIPTIONS // PAPER_ACTIONS  # ~2,973 descriptions per action
 GENERATE_ROWS = 200_000
 
@@ -86,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100000,400000,1600000", help="descriptions per run, comma-separated")
     parser.add_argument("--scorer", default="fusion", help="a key of actionhub.relevance.SCORERS")
     parser.add_argument("--modes", default="streamed,whole")
-    parser.add_argument("--encoder-precision", choices=("fp32", "int8"), default="fp32",
-                        help="MiniLM's precision in the scorers that run it")
+    parser.add_argument("--encoder-precision", choices=("fp32", "int8"), default=relevance.DEFAULT_ENCODER_PRECISION,
+                        help="MiniLM's precision in the scorers that run it (default: the build's)")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args(argv)
     from actionhub.assets import load_vectors

@@ -4,15 +4,16 @@ Speed input: the SYNTHETIC corpus of ``synthetic_corpus.py`` (GloVe words, ~36 w
 description; not real footage text), generated and scored in shards of ``--shard`` descriptions so memory
 stays flat, with a random site order per action as ``site_rank``. ``fusion``, ``static`` and ``word-vectors``
 score all ``--n`` descriptions; the default ``fusion-cascade`` scores ``--cascade-n`` with ~2,973 descriptions
-per action, as at the paper's scale (its MiniLM share is per action); MiniLM (fp32 and int8, batched by length
-and not) and ``fusion-encoder`` score a subsample of ``--minilm-n`` (~100x slower) and are extrapolated,
-printed as such. Everything is extrapolated to the paper's 3.6M descriptions.
+per action, as at the paper's scale (its MiniLM share is per action); MiniLM (fp32 batched by length, int8 one
+text per pass as by default and batched) and ``fusion-encoder`` score a subsample of ``--minilm-n`` (~100x
+slower) and are extrapolated, printed as such. Everything is extrapolated to the paper's 3.6M descriptions.
 
 Quality input: real ActivityNet Captions val_1 sentences when ``../shared`` (or ``$ACTIONHUB_SHARED``) has them,
 else the synthetic texts (printed). Spearman correlation of each scorer's (action name, sentence) similarities
 with MiniLM fp32's, and the cosine of int8 to fp32 embeddings.
 
     python benchmarks/bench_scorers.py [--n 200000] [--shard 50000] [--minilm-n 2000] [--cascade-n 100000]
+        [--encoder-precision int8]
 """
 
 from __future__ import annotations
@@ -84,18 +85,18 @@ def time_cascade(args, vocab) -> tuple[float, float]:
 
 
 def time_minilm(texts: list[str], threads: int) -> dict:
-    """(wall s, CPU s) of MiniLM fp32 and int8; int8 also without batching by length (64 texts in input order)."""
+    """(wall s, CPU s) of MiniLM fp32 (batches of 64 by length) and int8 (one text per pass, a pass per core: the
+    default); int8 also batched by 64 (faster, but a batch changes its embeddings: ``actionhub.encoder``)."""
     out = {}
     for precision in ("fp32", "int8"):
         encoder = Encoder.load(EncoderConfig(precision=precision, threads=threads))
         t0, c0 = time.perf_counter(), time.process_time()
         encoder.encode(texts)
         out[precision] = (time.perf_counter() - t0, time.process_time() - c0)
-        if precision == "int8":
-            t0, c0 = time.perf_counter(), time.process_time()
-            for i in range(0, len(texts), 64):
-                encoder.encode(texts[i:i + 64])  # one batch per call: padded to its longest text
-            out["int8, unsorted batches"] = (time.perf_counter() - t0, time.process_time() - c0)
+    batched = Encoder.load(EncoderConfig(precision="int8", threads=threads, batch_size=64))
+    t0, c0 = time.perf_counter(), time.process_time()
+    batched.encode(texts)
+    out["int8, batched by 64"] = (time.perf_counter() - t0, time.process_time() - c0)
     return out
 
 
@@ -155,8 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minilm-n", type=int, default=2_000)
     parser.add_argument("--cascade-n", type=int, default=100_000, help="descriptions scored by fusion-cascade")
     parser.add_argument("--threads", type=int, default=0, help="onnxruntime threads (0: all cores)")
-    parser.add_argument("--encoder-precision", choices=("fp32", "int8"), default="fp32",
-                        help="MiniLM's precision in fusion-cascade (actionhub build --encoder-precision)")
+    parser.add_argument("--encoder-precision", choices=("fp32", "int8"), default=relevance.DEFAULT_ENCODER_PRECISION,
+                        help="MiniLM's precision in fusion-cascade (actionhub build --encoder-precision; default: "
+                             "the build's)")
     args = parser.parse_args(argv)
     vocab = glove_vocabulary(load_vectors())
     print(f"machine: {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} (shared with other jobs)")
