@@ -99,7 +99,8 @@ class EncoderConfig:
             faster, cosine about 0.96-0.99 to fp32).
         batch_size: texts per forward pass (texts of similar length are batched together); 0: the precision's
             default (:data:`BATCH_SIZES`: 64 for fp32, 1 for int8, whose embeddings a batch would change).
-        threads: onnxruntime intra-op threads; 0 lets onnxruntime choose (all cores).
+        threads: onnxruntime intra-op threads; 0 lets onnxruntime choose (all cores). With one text per pass,
+            the number of passes run at once instead (each single-threaded; 0: the cores this process may use).
         onnx_dir: directory of the export; default :func:`export_dir` of the model.
     """
 
@@ -164,7 +165,7 @@ class Encoder:
                                      f"(part of `make setup`)")
         options = onnxruntime.SessionOptions()
         # One text per pass: the cores share out the texts (a pass each), not one pass's products. ActivityNet
-        # sentences, int8 alone, 2 cores: 603/s this way, 316/s with both threads inside each pass.
+        # sentences, int8 alone, 2 cores: 671-704/s this way, 316/s with both threads inside each pass.
         workers = (config.threads or _cores()) if config.batch == 1 else 1
         if config.threads or workers > 1:
             options.intra_op_num_threads = 1 if workers > 1 else config.threads
