@@ -55,11 +55,10 @@ def encoder_identity(precision: str) -> str:
 
 def encoder_at(precision: str) -> tuple[Callable[[Sequence[str]], np.ndarray], str]:
     """(texts -> unit MiniLM rows at ``precision``, that encoder's identity for cache keys)."""
-    from actionhub.encoder import Encoder, EncoderConfig, identity
+    from actionhub.encoder import Encoder, EncoderConfig
 
-    config = EncoderConfig(precision=precision)
-    encoder = Encoder.load(config)
-    return (lambda texts: np.asarray(encoder.encode(list(texts)), dtype=np.float32)), identity(config)
+    encoder = Encoder.load(EncoderConfig(precision=precision))
+    return (lambda texts: np.asarray(encoder.encode(list(texts)), dtype=np.float32)), encoder_identity(precision)
 
 
 def cascade_share() -> float:

@@ -95,17 +95,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _cached_embedding(cache: Path, sentences: ranking.LabelledSentences, file: str, embedding: str, model: str,
+                      embed) -> tuple[np.ndarray, np.ndarray]:
+    """(text embeddings (N, d), class-name embeddings (A, d)) of one embedder, cached by its identity and the texts."""
+    def both() -> np.ndarray:
+        return np.concatenate([embed(sentences.texts), embed(sentences.classes)])
+    key = cache_key(embedding=embedding, model=model, texts=text_digest(sentences.texts + sentences.classes))
+    emb = cached_array(cache, file, key, both)
+    return emb[:len(sentences.texts)], emb[len(sentences.texts):]
+
+
 def _embeddings(cache: Path, sentences: ranking.LabelledSentences, tag: str) -> dict[str, tuple]:
     """Per library embedding: (text embeddings (N, d), class-name embeddings (A, d)), cached by the exact texts."""
-    out = {}
-    for name, embed in adapters.embedders().items():
-        def both(embed=embed) -> np.ndarray:
-            return np.concatenate([embed(sentences.texts), embed(sentences.classes)])
-        key = cache_key(embedding=name, model=adapters.embedding_identities()[name],
-                        texts=text_digest(sentences.texts + sentences.classes))
-        emb = cached_array(cache, f"{tag}embeddings-{name}", key, both)
-        out[name] = (emb[:len(sentences.texts)], emb[len(sentences.texts):])
-    return out
+    models = adapters.embedding_identities()
+    return {name: _cached_embedding(cache, sentences, f"{tag}embeddings-{name}", name, models[name], embed)
+            for name, embed in adapters.embedders().items()}
 
 
 def _cascade_embeddings(cache: Path, sentences: ranking.LabelledSentences, tag: str,
@@ -116,10 +120,7 @@ def _cascade_embeddings(cache: Path, sentences: ranking.LabelledSentences, tag: 
     if precision == "fp32":
         return encoder
     embed, model = adapters.encoder_at(precision)
-    texts = list(sentences.texts) + list(sentences.classes)
-    key = cache_key(embedding="encoder", model=model, texts=text_digest(texts))
-    emb = cached_array(cache, f"{tag}embeddings-encoder-{precision}", key, lambda: embed(texts))
-    return emb[:len(sentences.texts)], emb[len(sentences.texts):]
+    return _cached_embedding(cache, sentences, f"{tag}embeddings-encoder-{precision}", "encoder", model, embed)
 
 
 def _tune(config: RunConfig, train: data.Split, cache: Path, settings: dict) -> dict:

@@ -2,7 +2,7 @@
 
 Users read the top of each action's ranking (coco averages the top k = 100), so MiniLM's quality matters most
 there. ``fusion-cascade`` (``actionhub.relevance.SCORERS``) ranks every description with the default ``fusion``
-(static embedding, ~15,000 descriptions/s on 2 cores) and re-scores the top ``fraction`` of each action's
+(static embedding, ~30,000 descriptions/s on 2 cores) and re-scores the top ``fraction`` of each action's
 descriptions (at least ``minimum``) with ``fusion-encoder`` (MiniLM, ~100/s), which then ranks them among
 themselves, above the rest. MiniLM encodes ``fraction`` of the texts instead of all of them. The re-scored part
 is a complete ``fusion-encoder`` run on the candidates: calibration over all actions, feedback and site ranks

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import json
 from importlib.resources import files
 from pathlib import Path
@@ -65,10 +64,9 @@ class StaticEmbedding:
 
         path = _folder(folder)
         meta = json.loads((path / "meta.json").read_text())
-        raw = (path / "embeddings.npy").read_bytes()
-        table = np.load(io.BytesIO(raw)).astype(np.float32)  # (V, d)
+        table = np.load(path / "embeddings.npy").astype(np.float32)  # (V, d)
         # The table's own bytes: a re-tuned table from the same source model is a different embedding.
-        identity = f"actionhub.static|{meta['source_model_sha256'][:16]}|{hashlib.sha256(raw).hexdigest()[:16]}"
+        identity = f"actionhub.static|{meta['source_model_sha256'][:16]}|{table_digest(path)[:16]}"
         return cls(table, Tokenizer.from_file(str(path / "tokenizer.json")), identity)
 
     @property
