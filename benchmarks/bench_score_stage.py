@@ -83,11 +83,31 @@ def write_processed(n: int, vocab: pa.Array, path: Path) -> dict[int, str]:
     return actions
 
 
+def _sizes(text: str) -> list[int]:
+    """``--sizes``: positive integers, comma-separated."""
+    try:
+        sizes = [int(x) for x in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of integers: {text!r}") from None
+    if min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"sizes must be >= 1, got {text!r}")
+    return sizes
+
+
+def _modes(text: str) -> list[str]:
+    """``--modes``: ``streamed`` and/or ``whole``, comma-separated."""
+    modes = text.split(",")
+    if not modes or set(modes) - {"streamed", "whole"}:
+        raise argparse.ArgumentTypeError(f"modes are streamed and/or whole, got {text!r}")
+    return modes
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100000,400000,1600000", help="descriptions per run, comma-separated")
-    parser.add_argument("--scorer", default="fusion", help="a key of actionhub.relevance.SCORERS")
-    parser.add_argument("--modes", default="streamed,whole")
+    parser.add_argument("--sizes", type=_sizes, default="100000,400000,1600000",
+                        help="descriptions per run, comma-separated")
+    parser.add_argument("--scorer", choices=sorted(relevance.SCORERS), default="fusion")
+    parser.add_argument("--modes", type=_modes, default="streamed,whole", help="streamed and/or whole")
     parser.add_argument("--encoder-precision", choices=("fp32", "int8"), default=relevance.DEFAULT_ENCODER_PRECISION,
                         help="MiniLM's precision in the scorers that run it (default: the build's)")
     parser.add_argument("--workdir", type=Path, default=None)
@@ -102,11 +122,11 @@ def main(argv: list[str] | None = None) -> int:
           "per run; peak RSS is the child's VmHWM")
     print(f"{'descriptions':>12} {'mode':>9} {'seconds':>8} {'per s':>8} {'peak RSS MiB':>13}")
     try:
-        for n in (int(s) for s in args.sizes.split(",")):
+        for n in args.sizes:
             src = work / f"processed-{n}.parquet"
             actions = write_processed(n, vocab, src)
             (work / "actions.json").write_text(json.dumps(actions))
-            for mode in args.modes.split(","):
+            for mode in args.modes:
                 t = time.perf_counter()
                 out = subprocess.run([sys.executable, "-c", CHILD, str(src), str(work / "scored.parquet"),
                                       str(work / "actions.json"), args.scorer, mode, args.encoder_precision],
